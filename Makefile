@@ -1,0 +1,52 @@
+# Reelforge: `make run` starts the platform on this machine, `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUN_INSTALLED := $(VENV)/.installed-run
+TEST_INSTALLED := $(VENV)/.installed-test
+
+.PHONY: run test lint deps system-deps-run system-deps-test lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(RUN_INSTALLED): requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+$(TEST_INSTALLED): requirements-test.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.lock
+	touch $@ $(RUN_INSTALLED)
+
+system-deps-run:
+	./scripts/install-system-deps.sh run
+
+system-deps-test:
+	./scripts/install-system-deps.sh test
+
+deps: system-deps-run $(RUN_INSTALLED)
+
+## run: start the broker and every service; the API on http://127.0.0.1:8000 (Ctrl-C stops)
+run: deps
+	$(BIN)/python -m libs.embedded
+
+## test: the whole suite against a real broker, PostgreSQL, SQLite, an S3 server and ffmpeg
+test: system-deps-test $(TEST_INSTALLED)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## lint: ruff over the code and the tests
+lint: $(TEST_INSTALLED)
+	$(BIN)/ruff check libs services tests
+
+## lock: re-pin both lock files in clean environments; the run-time pins are taken from the test resolution
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -r requirements-test.in
+	.lock-venv/bin/pip freeze --exclude-editable | sort > requirements-test.lock
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -r requirements.in -c requirements-test.lock
+	.lock-venv/bin/pip freeze --exclude-editable | sort > requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
