@@ -1,0 +1,45 @@
+"""The error hierarchy. Mapped to HTTP in one place (gateway) and to job failures in one place (worker)."""
+
+
+class ReelforgeError(Exception):
+    """Base of every error we raise on purpose. `message` is safe to show a user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(ReelforgeError):
+    """The request or job content cannot be processed as given (HTTP 400/422, job failed)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotFound(ReelforgeError):
+    """The object does not exist, or belongs to someone else (always HTTP 404)."""
+
+
+class Conflict(ReelforgeError):
+    """The request clashes with existing state (HTTP 409)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class Unauthorized(ReelforgeError):
+    """Missing or invalid credentials (HTTP 401)."""
+
+
+class ProviderError(ReelforgeError):
+    """A provider (ffmpeg, espeak-ng, OpenAI, ...) failed. `retryable` says whether trying again may help."""
+
+    def __init__(self, message: str, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class Cancelled(ReelforgeError):
+    """The job was cancelled while a stage was working on it."""

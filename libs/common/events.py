@@ -1,0 +1,254 @@
+"""Every event on the bus, and the topic each travels on.
+
+This is the one place payload shapes are defined: services import these models
+and never build a payload dict by hand. Large data (images, audio, video) never
+travels here, only object-store keys.
+"""
+
+import os
+from datetime import UTC, datetime
+from typing import Annotated, ClassVar, Literal, Self
+from uuid import UUID, uuid4
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from libs.common.vocabulary import ArtStyle, DurationPreset, Fps, Language, Stage, Topic, Voice
+
+
+class Topics:
+    """Kafka topic names. Messages are keyed by `job_id` so a job's events stay ordered."""
+
+    JOBS_REQUESTED = "jobs.requested"
+    JOBS_PROGRESS = "jobs.progress"
+    JOBS_COMPLETED = "jobs.completed"
+    JOBS_FAILED = "jobs.failed"
+    JOBS_CANCELLED = "jobs.cancelled"
+    STORY_COMPLETED = "story.completed"
+    SCENE_IMAGE_COMPLETED = "scene.image.completed"
+    IMAGES_COMPLETED = "images.completed"
+    AUDIO_COMPLETED = "audio.completed"
+
+    ALL: ClassVar[tuple[str, ...]] = (
+        JOBS_REQUESTED,
+        JOBS_PROGRESS,
+        JOBS_COMPLETED,
+        JOBS_FAILED,
+        JOBS_CANCELLED,
+        STORY_COMPLETED,
+        SCENE_IMAGE_COMPLETED,
+        IMAGES_COMPLETED,
+        AUDIO_COMPLETED,
+    )
+
+
+def new_traceparent() -> str:
+    """A W3C `traceparent` for a new trace (version 00, sampled)."""
+    return f"00-{os.urandom(16).hex()}-{os.urandom(8).hex()}-01"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Event(BaseModel):
+    """The envelope every event carries."""
+
+    model_config = ConfigDict(frozen=True)
+
+    topic: ClassVar[str]
+
+    event_id: UUID = Field(default_factory=uuid4)
+    type: str
+    version: int = 1
+    job_id: UUID
+    user_id: str
+    occurred_at: datetime = Field(default_factory=now)
+    traceparent: str = Field(default_factory=new_traceparent)
+    attempt: int = 1
+
+    @classmethod
+    def after(cls, cause: "Event", **fields: object) -> Self:
+        """Build this event as a consequence of `cause`, carrying its identity and trace."""
+        return cls(job_id=cause.job_id, user_id=cause.user_id, traceparent=cause.traceparent, **fields)
+
+    @property
+    def key(self) -> bytes:
+        return str(self.job_id).encode()
+
+
+# ---- what a job asks for ---------------------------------------------------------
+
+
+class JobInput(BaseModel):
+    """Exactly one source of the story: a topic, a free prompt or a full script."""
+
+    topic: Topic | None = None
+    topic_text: str | None = None
+    prompt: str | None = None
+    script: str | None = None
+
+
+class RenderOptions(BaseModel):
+    """How the finished video looks. Defaults make a vertical short."""
+
+    art_style: ArtStyle = "cinematic"
+    duration: DurationPreset = "short"
+    language: Language = "english"
+    voice: Voice = "alloy"
+    width: int = 1080
+    height: int = 1920
+    fps: Fps = 30
+    subtitles: bool = True
+
+
+# ---- what the stages produce -----------------------------------------------------
+
+
+class Scene(BaseModel):
+    index: int
+    narration: str
+    image_prompt: str
+    subtitle: str
+
+
+class Storyboard(BaseModel):
+    title: str
+    description: str
+    text: str
+    scenes: list[Scene]
+
+
+class SceneImage(BaseModel):
+    scene_index: int
+    key: str
+    version: int = 1
+
+
+class Cue(BaseModel):
+    """One subtitle line, timed relative to the start of its scene's narration."""
+
+    start_s: float
+    end_s: float
+    text: str
+
+
+class SceneNarration(BaseModel):
+    scene_index: int
+    key: str
+    duration_s: float
+    cues: list[Cue]
+
+
+class VideoOutput(BaseModel):
+    video_key: str
+    thumbnail_key: str
+    srt_key: str
+    vtt_key: str
+    duration_s: float
+    width: int
+    height: int
+    size_bytes: int
+
+
+# ---- the events ------------------------------------------------------------------
+
+
+class JobRequested(Event):
+    topic: ClassVar[str] = Topics.JOBS_REQUESTED
+    type: Literal["jobs.requested"] = "jobs.requested"
+    input: JobInput
+    options: RenderOptions
+
+
+class StoryCompleted(Event):
+    topic: ClassVar[str] = Topics.STORY_COMPLETED
+    type: Literal["story.completed"] = "story.completed"
+    storyboard: Storyboard
+    storyboard_key: str
+    options: RenderOptions
+
+
+class SceneImageCompleted(Event):
+    topic: ClassVar[str] = Topics.SCENE_IMAGE_COMPLETED
+    type: Literal["scene.image.completed"] = "scene.image.completed"
+    image: SceneImage
+
+
+class ImagesCompleted(Event):
+    topic: ClassVar[str] = Topics.IMAGES_COMPLETED
+    type: Literal["images.completed"] = "images.completed"
+    images: list[SceneImage]
+    options: RenderOptions
+
+
+class AudioCompleted(Event):
+    topic: ClassVar[str] = Topics.AUDIO_COMPLETED
+    type: Literal["audio.completed"] = "audio.completed"
+    narrations: list[SceneNarration]
+    options: RenderOptions
+
+
+class JobProgress(Event):
+    topic: ClassVar[str] = Topics.JOBS_PROGRESS
+    type: Literal["jobs.progress"] = "jobs.progress"
+    status: Literal["moderating", "processing"] = "processing"
+    stage: Stage
+    progress: int = Field(ge=0, le=100)
+    message: str
+    scene_index: int | None = None
+    storyboard: Storyboard | None = None
+
+
+class JobCompleted(Event):
+    topic: ClassVar[str] = Topics.JOBS_COMPLETED
+    type: Literal["jobs.completed"] = "jobs.completed"
+    output: VideoOutput
+
+
+class JobFailed(Event):
+    topic: ClassVar[str] = Topics.JOBS_FAILED
+    type: Literal["jobs.failed"] = "jobs.failed"
+    stage: Stage
+    reason: str
+    moderation: bool = False
+
+
+class JobCancelled(Event):
+    topic: ClassVar[str] = Topics.JOBS_CANCELLED
+    type: Literal["jobs.cancelled"] = "jobs.cancelled"
+
+
+AnyEvent = Annotated[
+    JobRequested
+    | StoryCompleted
+    | SceneImageCompleted
+    | ImagesCompleted
+    | AudioCompleted
+    | JobProgress
+    | JobCompleted
+    | JobFailed
+    | JobCancelled,
+    Field(discriminator="type"),
+]
+ANY_EVENT: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
+
+
+def parse_event(raw: bytes | str) -> Event:
+    """Decode any event from its JSON form (the outbox stores events this way)."""
+    return ANY_EVENT.validate_json(raw)
+
+
+# Overall progress bands per stage: images and audio run in parallel in the same band.
+STAGE_BANDS: dict[str, tuple[int, int]] = {
+    "story": (0, 20),
+    "images": (20, 60),
+    "audio": (20, 60),
+    "render": (60, 100),
+}
+
+
+def overall_progress(stage: Stage, fraction: float) -> int:
+    """Map a stage's own completion (0..1) to the job's overall 0..100 progress."""
+    low, high = STAGE_BANDS[stage]
+    clamped = min(max(fraction, 0.0), 1.0)
+    return round(low + (high - low) * clamped)

@@ -1,0 +1,70 @@
+"""The one mapping from our errors to HTTP responses: `{"detail": "...", "errors": [...]}`.
+
+`detail` is always a sentence a user can act on; `errors` (on validation failures)
+names each offending field and, for choices, the allowed values. No stack trace
+ever leaves the process: unexpected errors are logged and answered with a plain 500.
+"""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from libs.common.errors import Conflict, InvalidInput, NotFound, ProviderError, ReelforgeError, Unauthorized
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_ERROR: dict[type[ReelforgeError], int] = {
+    InvalidInput: 422,
+    NotFound: 404,
+    Conflict: 409,
+    Unauthorized: 401,
+    ProviderError: 503,
+}
+
+
+def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Pydantic's errors as `{field, message}`, the field a dotted path without the `body` prefix."""
+    described = []
+    for error in errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+        message = error.get("msg", "invalid value")
+        if error.get("type") == "extra_forbidden":
+            message = "unknown field"
+        elif error.get("type") == "json_invalid":
+            message = "the body is not valid JSON"
+        described.append({"field": ".".join(location) or "body", "message": message})
+    return described
+
+
+def validation_response(errors: list[dict[str, str]], status_code: int = 422) -> JSONResponse:
+    summary = "; ".join(f"{error['field']}: {error['message']}" for error in errors)
+    return JSONResponse({"detail": f"Invalid request: {summary}", "errors": errors}, status_code=status_code)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(_request: Request, error: RequestValidationError) -> JSONResponse:
+        return validation_response(field_errors(list(error.errors())))
+
+    @app.exception_handler(ReelforgeError)
+    async def on_reelforge(_request: Request, error: ReelforgeError) -> JSONResponse:
+        status = next((code for kind, code in STATUS_BY_ERROR.items() if isinstance(error, kind)), 400)
+        body: dict[str, Any] = {"detail": error.message}
+        field = getattr(error, "field", None)
+        if field:
+            body["errors"] = [{"field": field, "message": error.message}]
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(body, status_code=status, headers=headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"detail": str(error.detail)}, status_code=error.status_code, headers=error.headers)
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, _error: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": "Internal server error"}, status_code=500)

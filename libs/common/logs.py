@@ -1,0 +1,54 @@
+"""Structured JSON logs with `service`, `job_id` and `traceparent` on every line.
+
+The job context lives in context variables, so a handler sets it once (`job_context`)
+and every log line inside that task carries it, including lines from libraries.
+"""
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from pythonjsonlogger.json import JsonFormatter
+
+_job_id: ContextVar[str | None] = ContextVar("job_id", default=None)
+_traceparent: ContextVar[str | None] = ContextVar("traceparent", default=None)
+
+
+class _JobContext(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.job_id = _job_id.get()
+        record.traceparent = _traceparent.get()
+        return True
+
+
+@contextmanager
+def job_context(job_id: object, traceparent: str | None) -> Iterator[None]:
+    job_token = _job_id.set(str(job_id))
+    trace_token = _traceparent.set(traceparent)
+    try:
+        yield
+    finally:
+        _job_id.reset(job_token)
+        _traceparent.reset(trace_token)
+
+
+def configure_logging(service: str, level: str = "INFO", log_format: str = "json") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_JobContext())
+    if log_format == "json":
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s %(job_id)s %(traceparent)s",
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                static_fields={"service": service},
+            )
+        )
+    else:
+        handler.setFormatter(logging.Formatter(f"%(asctime)s {service} %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for noisy in ("aiokafka", "faststream", "httpx", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

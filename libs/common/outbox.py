@@ -1,0 +1,144 @@
+"""Transactional outbox and processed-events ledger, one pair of tables per service.
+
+A handler's state changes, the marker that it handled an event, and the events it
+emits commit in one transaction. The relay publishes outbox rows in order and marks
+them sent; after a crash between publish and mark it publishes the same row again
+with the same `event_id`, which consumers drop through their ledger.
+"""
+
+import asyncio
+import json
+import logging
+from datetime import datetime
+from uuid import UUID
+
+from faststream.kafka import KafkaBroker
+from sqlalchemy import Index, func
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Field, SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from libs.common.db import Database
+from libs.common.events import Event, now
+from libs.common.metrics import EVENTS_PUBLISHED, OUTBOX_PENDING
+
+log = logging.getLogger(__name__)
+
+
+class OutboxMessage(SQLModel, table=True):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_unpublished", "published_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(unique=True)
+    topic: str
+    key: str
+    payload: str
+    headers: str = "{}"
+    created_at: datetime = Field(default_factory=now)
+    published_at: datetime | None = None
+
+
+class ProcessedEvent(SQLModel, table=True):
+    __tablename__ = "processed_events"
+
+    consumer: str = Field(primary_key=True)
+    event_id: UUID = Field(primary_key=True)
+    processed_at: datetime = Field(default_factory=now)
+
+
+LEDGER_TABLES = [OutboxMessage.__table__, ProcessedEvent.__table__]  # type: ignore[attr-defined]
+
+
+def stage_event(session: AsyncSession, event: Event) -> None:
+    """Queue `event` for publishing when the surrounding transaction commits."""
+    headers = {"traceparent": event.traceparent, "type": event.type}
+    stage_raw(session, event.topic, str(event.job_id), event.model_dump_json(), headers, str(event.event_id))
+
+
+def stage_raw(
+    session: AsyncSession, topic: str, key: str, payload: str, headers: dict[str, str], message_id: str
+) -> None:
+    session.add(
+        OutboxMessage(message_id=message_id, topic=topic, key=key, payload=payload, headers=json.dumps(headers))
+    )
+
+
+async def claim(session: AsyncSession, db: Database, consumer: str, event_id: UUID) -> bool:
+    """Record that `consumer` handled `event_id`; False if it already had (the caller must not apply again)."""
+    dialect = postgresql if db.is_postgres else sqlite
+    statement = (
+        dialect.insert(ProcessedEvent)
+        .values(consumer=consumer, event_id=event_id, processed_at=now())
+        .on_conflict_do_nothing()
+    )
+    result = await session.exec(statement)  # type: ignore[call-overload]
+    return bool(result.rowcount)
+
+
+async def was_processed(db: Database, consumer: str, event_id: UUID) -> bool:
+    async with db.sessions() as session:
+        found = await session.get(ProcessedEvent, (consumer, event_id))
+        return found is not None
+
+
+class OutboxRelay:
+    """Publishes outbox rows in id order; safe to run in several replicas (rows are claimed with SKIP LOCKED)."""
+
+    def __init__(self, db: Database, broker: KafkaBroker, batch_size: int = 100, idle_s: float = 0.5) -> None:
+        self.db = db
+        self.broker = broker
+        self.batch_size = batch_size
+        self.idle_s = idle_s
+        self._wakeup = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        """Publish forever; a broker outage leaves rows waiting and retries with backoff."""
+        delay = self.idle_s
+        while True:
+            try:
+                published = await self.publish_pending()
+                delay = self.idle_s
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("outbox relay could not publish; will retry", exc_info=True)
+                published = 0
+                delay = min(delay * 2, 10.0)
+            if published < self.batch_size:
+                try:
+                    await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
+                except TimeoutError:
+                    pass
+                self._wakeup.clear()
+
+    async def publish_pending(self) -> int:
+        async with self.db.transaction() as session:
+            query = (
+                select(OutboxMessage)
+                .where(col(OutboxMessage.published_at).is_(None))
+                .order_by(col(OutboxMessage.id))
+                .limit(self.batch_size)
+                .with_for_update(skip_locked=True)
+            )
+            rows = list((await session.exec(query)).all())
+            for row in rows:
+                await self.broker.publish(
+                    row.payload.encode(), topic=row.topic, key=row.key.encode(), headers=json.loads(row.headers)
+                )
+                row.published_at = now()
+                session.add(row)
+                EVENTS_PUBLISHED.labels(self.db.service, row.topic).inc()
+        if rows:
+            await self._report_pending()
+        return len(rows)
+
+    async def _report_pending(self) -> None:
+        async with self.db.sessions() as session:
+            count = await session.exec(
+                select(func.count()).select_from(OutboxMessage).where(col(OutboxMessage.published_at).is_(None))
+            )
+            OUTBOX_PENDING.labels(self.db.service).set(count.one())

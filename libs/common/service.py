@@ -1,0 +1,118 @@
+"""The HTTP shell every process shares: lifespan wiring, /healthz, /readyz, /metrics, and `serve`.
+
+A worker is this shell around its broker subscriptions; the gateway and auth add
+their routes to the same shell, so every process starts, reports and stops alike.
+"""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import Table
+
+from libs.common.bus import ensure_topics, make_broker
+from libs.common.db import Database
+from libs.common.events import Topics
+from libs.common.logs import configure_logging
+from libs.common.metrics import metrics_endpoint
+from libs.common.outbox import LEDGER_TABLES, OutboxRelay
+from libs.common.runtime import Runtime
+from libs.common.storage import open_store
+
+log = logging.getLogger(__name__)
+
+Wiring = Callable[[Runtime], Awaitable[None] | None]
+
+
+def build_service(
+    service: str,
+    settings: object,
+    tables: Sequence[Table],
+    wire: Wiring | None = None,
+    uses_bus: bool = True,
+    uses_store: bool = True,
+    title: str | None = None,
+) -> FastAPI:
+    """A FastAPI app whose lifespan opens the service's database, store and broker.
+
+    `wire(runtime)` registers subscribers (and anything else needing the runtime)
+    before the broker starts; the runtime is kept on `app.state.runtime`.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(service, settings.log_level, settings.log_format)  # type: ignore[attr-defined]
+        db = Database.for_service(settings, service)  # type: ignore[arg-type]
+        await db.create_tables([*LEDGER_TABLES, *tables])
+        runtime = Runtime(service=service, settings=settings, db=db)
+        if uses_store:
+            runtime.store = await open_store(settings)  # type: ignore[arg-type]
+        if uses_bus:
+            runtime.broker = make_broker(settings, service)  # type: ignore[arg-type]
+            runtime.relay = OutboxRelay(db, runtime.broker)
+        app.state.runtime = runtime
+        if wire is not None:
+            wired = wire(runtime)
+            if wired is not None:
+                await wired
+        if runtime.broker is not None and runtime.relay is not None:
+            await ensure_topics(settings, list(Topics.ALL))  # type: ignore[arg-type]
+            await runtime.broker.start()
+            runtime.background.append(asyncio.create_task(runtime.relay.run(), name=f"{service}-outbox-relay"))
+        log.info("%s started", service)
+        try:
+            yield
+        finally:
+            log.info("%s stopping", service)
+            for task in runtime.background:
+                task.cancel()
+            await asyncio.gather(*runtime.background, return_exceptions=True)
+            if runtime.broker is not None:
+                await runtime.broker.stop()
+            for close in runtime.closers:
+                await close()
+            await db.close()
+
+    app = FastAPI(title=title or f"Reelforge {service}", lifespan=lifespan)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": service}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        runtime: Runtime = app.state.runtime
+        checks = {"database": await _safe(runtime.db.ping())}
+        if runtime.store is not None:
+            checks["storage"] = await _safe(runtime.store.ping())
+        if runtime.broker is not None:
+            checks["bus"] = await _safe(runtime.broker.ping(timeout=2.0))
+        ready = all(checks.values())
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
+    return app
+
+
+async def _safe(check: Awaitable[bool]) -> bool:
+    try:
+        return bool(await asyncio.wait_for(check, timeout=3.0))
+    except Exception:
+        log.warning("readiness check failed", exc_info=True)
+        return False
+
+
+def serve(app: FastAPI, host: str, port: int) -> None:
+    """Run `app` until SIGINT/SIGTERM; uvicorn then runs the lifespan shutdown (broker stop, drain)."""
+    uvicorn.run(
+        app, host=host, port=port, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=30
+    )
+
+
+def run(create_app: Callable[[object], FastAPI], settings: object) -> None:
+    """The body of every `python -m services.<name>`."""
+    serve(create_app(settings), settings.host, settings.port)  # type: ignore[attr-defined]
