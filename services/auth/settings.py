@@ -1,0 +1,11 @@
+from pydantic import Field
+
+from libs.common.settings import DatabaseSettings, env
+
+
+class AuthSettings(DatabaseSettings):
+    port: int = Field(8001, validation_alias=env("AUTH_PORT"))
+    jwt_issuer: str = Field("reelforge-auth", description="`iss` of every access token.")
+    jwt_audience: str = Field("reelforge", description="`aud` of every access token.")
+    access_token_ttl_s: int = Field(15 * 60, description="Lifetime of an access token.")
+    refresh_token_ttl_s: int = Field(30 * 24 * 3600, description="Lifetime of a refresh token.")
