@@ -1,0 +1,20 @@
+from fastapi import FastAPI
+
+from libs.common.events import StoryCompleted, Topics
+from libs.common.runtime import Runtime
+from libs.common.service import build_service
+from services.audio import handlers
+from services.audio.settings import AudioSettings
+
+
+def create_app(settings: AudioSettings) -> FastAPI:
+    def wire(runtime: Runtime) -> None:
+        runtime.consume(
+            (Topics.STORY_COMPLETED,),
+            handlers.CONSUMER,
+            (StoryCompleted,),
+            "audio",
+            lambda event: handlers.narrate_storyboard(event, runtime, settings.narration_concurrency),
+        )
+
+    return build_service("audio", settings, tables=[], wire=wire)

@@ -1,0 +1,203 @@
+"""Offline narration with espeak-ng, timed phrase by phrase so subtitles match the speech exactly.
+
+The text is cut into subtitle-sized phrases, each phrase is spoken on its own, and the
+phrase recordings are joined with short pauses. Because we place every phrase ourselves,
+each subtitle cue is exactly where its audio sits; no guessing from word counts.
+
+Output format: espeak-ng's native 22050 Hz, mono, 16-bit PCM WAV (no resampling here;
+the render stage resamples once when it encodes the video).
+"""
+
+import asyncio
+import re
+import shutil
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+import numpy as np
+
+from libs.common.errors import InvalidInput, ProviderError
+from libs.common.events import Cue
+from libs.common.lines import joined, words, wrap
+from libs.common.vocabulary import Language, Voice
+
+LINE_COLUMNS = 32
+"""A subtitle line holds about this many columns (a CJK character takes two)."""
+PHRASE_LINES = 2
+PHRASE_GAP_S = 0.12
+TAIL_S = 0.15
+SILENT_PHRASE_S = 0.25
+"""How long a phrase that espeak-ng renders as silence (an emoji, bare punctuation) stays on screen."""
+SYNTHESIS_CONCURRENCY = 2
+SILENCE_LEVEL = 200
+"""Samples quieter than this (of 32767) at a phrase's edges are espeak-ng's own padding."""
+EDGE_KEEP_S = 0.02
+
+LANGUAGE_CODES: dict[Language, str] = {
+    "english": "en-us",
+    "czech": "cs",
+    "danish": "da",
+    "dutch": "nl",
+    "french": "fr-fr",
+    "german": "de",
+    "greek": "el",
+    "hindi": "hi",
+    "indonesian": "id",
+    "italian": "it",
+    "chinese": "cmn",
+    "japanese": "ja",
+    "norwegian": "nb",
+    "polish": "pl",
+    "portuguese": "pt",
+    "russian": "ru",
+    "spanish": "es",
+    "swedish": "sv",
+    "turkish": "tr",
+    "ukrainian": "uk",
+}
+
+
+@dataclass(frozen=True)
+class VoiceStyle:
+    """How one named voice sounds in espeak-ng: a variant, a speed (words/minute) and a pitch (0-99)."""
+
+    variant: str
+    speed: int
+    pitch: int
+
+
+VOICE_STYLES: dict[Voice, VoiceStyle] = {
+    "alloy": VoiceStyle("m3", 170, 50),
+    "echo": VoiceStyle("m1", 160, 42),
+    "fable": VoiceStyle("f2", 175, 58),
+    "onyx": VoiceStyle("m7", 150, 28),
+    "nova": VoiceStyle("f4", 178, 66),
+    "shimmer": VoiceStyle("f3", 168, 76),
+}
+
+_CLAUSE_END = re.compile(
+    r"[.!?…;:,،؟।]+[\"'”’»)\]]*\s+"  # Latin-style punctuation counts only when a space follows (not 3.14, 1,000)
+    r"|[。！？；：，、]+[」』”’）)]*\s*"  # CJK punctuation ends a clause as it stands
+)
+
+
+@dataclass(frozen=True)
+class Narration:
+    """A narrated text: its audio length and one cue per phrase, timed from the start of the audio."""
+
+    duration_s: float
+    cues: list[Cue]
+
+
+def espeak_voice(language: Language, voice: Voice) -> str:
+    """The espeak-ng `-v` value for a language and a named voice, e.g. `en-us+m3`."""
+    return f"{LANGUAGE_CODES[language]}+{VOICE_STYLES[voice].variant}"
+
+
+def split_phrases(text: str, line_columns: int = LINE_COLUMNS, lines: int = PHRASE_LINES) -> list[str]:
+    """Cut text into phrases at clause punctuation, and further so each wraps into `lines` lines.
+
+    Breaks fall at word boundaries; text without spaces (CJK) may break between any two
+    characters, and a word longer than a line is cut into line-sized pieces.
+    """
+    normal = " ".join(text.split())
+    phrases: list[str] = []
+    for clause in _clauses(normal):
+        wrapped = wrap(words(clause), line_columns)
+        for first in range(0, len(wrapped), lines):
+            phrase = joined([word for line in wrapped[first : first + lines] for word in line])
+            if phrase:
+                phrases.append(phrase)
+    return phrases
+
+
+def _clauses(text: str) -> list[str]:
+    """Cut after each clause end, keeping the punctuation with its clause."""
+    clauses: list[str] = []
+    start = 0
+    for match in _CLAUSE_END.finditer(text):
+        clauses.append(text[start : match.end()].strip())
+        start = match.end()
+    clauses.append(text[start:].strip())
+    return [clause for clause in clauses if clause]
+
+
+async def narrate(text: str, language: Language, voice: Voice, wav_path: Path) -> Narration:
+    """Speak `text` into `wav_path` (22050 Hz mono 16-bit) and time one cue per phrase.
+
+    Cues are ordered, do not overlap, and lie within [0, duration_s]; duration_s is the
+    final file's frames / rate.
+    """
+    phrases = split_phrases(text)
+    if not phrases:
+        raise InvalidInput("narration text is empty", field="narration")
+    bound = asyncio.Semaphore(SYNTHESIS_CONCURRENCY)
+    with TemporaryDirectory(prefix="reelforge-espeak-") as tmp:
+
+        async def speak(index: int, phrase: str) -> tuple[np.ndarray, int]:
+            async with bound:
+                return await _synthesize(phrase, language, voice, Path(tmp) / f"phrase-{index:03d}.wav")
+
+        recordings = await asyncio.gather(*(speak(index, phrase) for index, phrase in enumerate(phrases)))
+    rate = recordings[0][1]
+    return _write_joined(phrases, [samples for samples, _ in recordings], rate, wav_path)
+
+
+async def _synthesize(phrase: str, language: Language, voice: Voice, wav_path: Path) -> tuple[np.ndarray, int]:
+    """Run espeak-ng on one phrase; returns its speech with espeak-ng's edge padding trimmed, and the rate."""
+    style = VOICE_STYLES[voice]
+    executable = shutil.which("espeak-ng")
+    if executable is None:
+        raise ProviderError("espeak-ng is not installed; install the espeak-ng package", retryable=False)
+    arguments = ["-v", espeak_voice(language, voice), "-s", str(style.speed), "-p", str(style.pitch), "-b", "1"]
+    process = await asyncio.create_subprocess_exec(
+        executable,
+        *arguments,
+        "-w",
+        str(wav_path),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await process.communicate(phrase.encode())
+    if process.returncode != 0:
+        tail = stderr.decode(errors="replace").strip()[-500:]
+        raise ProviderError(f"espeak-ng failed (exit {process.returncode}): {tail}", retryable=False)
+    with wave.open(str(wav_path), "rb") as recording:
+        rate = recording.getframerate()
+        samples = np.frombuffer(recording.readframes(recording.getnframes()), dtype="<i2")
+    return _trim(samples, rate), rate
+
+
+def _trim(samples: np.ndarray, rate: int) -> np.ndarray:
+    """Cut espeak-ng's silent lead-in and tail, keeping a few milliseconds so soft edges survive."""
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > SILENCE_LEVEL)
+    if loud.size == 0:
+        return np.zeros(round(SILENT_PHRASE_S * rate), dtype="<i2")
+    keep = round(EDGE_KEEP_S * rate)
+    return samples[max(loud[0] - keep, 0) : loud[-1] + 1 + keep]
+
+
+def _write_joined(phrases: list[str], recordings: list[np.ndarray], rate: int, wav_path: Path) -> Narration:
+    """Join the phrase recordings with pauses into one WAV; each cue spans exactly its phrase's samples."""
+    gap = np.zeros(round(PHRASE_GAP_S * rate), dtype="<i2")
+    parts: list[np.ndarray] = []
+    cues: list[Cue] = []
+    frames = 0
+    for index, (phrase, samples) in enumerate(zip(phrases, recordings, strict=True)):
+        if index:
+            parts.append(gap)
+            frames += gap.size
+        cues.append(Cue(start_s=frames / rate, end_s=(frames + samples.size) / rate, text=phrase))
+        parts.append(samples)
+        frames += samples.size
+    parts.append(np.zeros(round(TAIL_S * rate), dtype="<i2"))
+    joined = np.concatenate(parts)
+    with wave.open(str(wav_path), "wb") as output:
+        output.setnchannels(1)
+        output.setsampwidth(2)
+        output.setframerate(rate)
+        output.writeframes(joined.tobytes())
+    return Narration(duration_s=joined.size / rate, cues=cues)
