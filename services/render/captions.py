@@ -1,0 +1,154 @@
+"""The job's subtitle timeline, and the caption files made from it: SRT, WebVTT and a styled ASS script.
+
+Every format shows a cue in at most two lines, wrapped at word boundaries (text written
+without spaces, such as Chinese or Japanese, may break between any two characters).
+"""
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+
+from libs.common.events import Cue, SceneNarration
+from libs.common.lines import display_width, joined, words, wrap
+
+LINE_COLUMNS = 32
+"""A caption line holds about this many columns (a CJK character takes two)."""
+MAX_LINES = 2
+
+FONT = "Noto Sans"
+FONT_SHARE_OF_SHORT_SIDE = 0.055
+SIDE_MARGIN_SHARE = 0.08
+BOTTOM_MARGIN_SHARE_VERTICAL = 0.18
+BOTTOM_MARGIN_SHARE_LANDSCAPE = 0.10
+GLYPH_ADVANCE_PER_FONT_SIZE = 0.44
+"""Noto Sans Bold's mean glyph advance per ASS font-size unit on all-caps text, the widest common case
+(measured: about 0.45 for capitals, 0.38 for mixed case). Bounds the font size so a full line fits."""
+
+_EMOJI = re.compile("[\U0001f000-\U0001faff\ufe0f]")
+"""Pictographs only a colour font draws: libass cannot, so burned-in captions leave them out rather than show boxes."""
+
+
+def timeline(narrations: Sequence[SceneNarration], padding_s: float) -> list[Cue]:
+    """All cues on the video's clock: each scene's cues shifted by the scenes before it (plus padding)."""
+    cues: list[Cue] = []
+    offset = 0.0
+    for narration in sorted(narrations, key=lambda narration: narration.scene_index):
+        cues.extend(
+            Cue(start_s=offset + cue.start_s, end_s=offset + cue.end_s, text=cue.text) for cue in narration.cues
+        )
+        offset += narration.duration_s + padding_s
+    return cues
+
+
+def caption_lines(text: str, columns: int = LINE_COLUMNS) -> list[str]:
+    """Wrap text into at most two balanced lines; lines grow past `columns` only when the text needs it.
+
+    Whitespace, newlines included, only separates words: the wrapping decides where lines break.
+    """
+    text_words = words(text)
+    total = display_width(joined(text_words))
+    if total <= columns:
+        return [joined(text_words)] if text_words else []
+    width = math.ceil(total / MAX_LINES)
+    while len(lines := wrap(text_words, width)) > MAX_LINES:
+        width += 1
+    return [joined(line) for line in lines]
+
+
+def to_srt(cues: Iterable[Cue]) -> str:
+    blocks = [
+        f"{number}\n{_timestamp(cue.start_s, ',')} --> {_timestamp(cue.end_s, ',')}\n" + "\n".join(lines) + "\n"
+        for number, (cue, lines) in enumerate(_shown(cues), start=1)
+    ]
+    return "\n".join(blocks)
+
+
+def to_vtt(cues: Iterable[Cue]) -> str:
+    blocks = [
+        f"{_timestamp(cue.start_s, '.')} --> {_timestamp(cue.end_s, '.')}\n"
+        + "\n".join(_vtt_escape(line) for line in lines)
+        + "\n"
+        for cue, lines in _shown(cues)
+    ]
+    return "\n".join(["WEBVTT\n", *blocks])
+
+
+def to_ass(cues: Iterable[Cue], width: int, height: int) -> str:
+    """An ASS script for burning in: big bold white text, black outline and soft shadow, bottom centre.
+
+    The bottom margin on vertical video clears the controls that short-video apps overlay there.
+    WrapStyle 0 is a safety net only: lines arrive pre-wrapped, and libass wraps again just
+    when a line is still wider than the frame, rather than letting it run off the edge.
+    """
+    font_size = round(min(FONT_SHARE_OF_SHORT_SIDE * min(width, height), _fitting_font_size(width)))
+    outline = max(2, round(font_size * 0.1))
+    shadow = max(1, round(font_size * 0.04))
+    side = round(SIDE_MARGIN_SHARE * width)
+    bottom_share = BOTTOM_MARGIN_SHARE_VERTICAL if height > width else BOTTOM_MARGIN_SHARE_LANDSCAPE
+    bottom = round(bottom_share * height)
+    header = [
+        "[Script Info]",
+        "ScriptType: v4.00+",
+        f"PlayResX: {width}",
+        f"PlayResY: {height}",
+        "WrapStyle: 0",
+        "ScaledBorderAndShadow: yes",
+        "",
+        "[V4+ Styles]",
+        "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic,"
+        " Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment,"
+        " MarginL, MarginR, MarginV, Encoding",
+        f"Style: Caption,{FONT},{font_size},&H00FFFFFF,&H00FFFFFF,&H00000000,&H80000000,-1,0,0,0,100,100,0,0,1,"
+        f"{outline},{shadow},2,{side},{side},{bottom},1",
+        "",
+        "[Events]",
+        "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
+    ]
+    events = [
+        f"Dialogue: 0,{_ass_time(cue.start_s)},{_ass_time(cue.end_s)},Caption,,0,0,0,,"
+        + r"\N".join(ass_escape(line) for line in lines)
+        for cue, lines in _shown(cue.model_copy(update={"text": _EMOJI.sub("", cue.text)}) for cue in cues)
+    ]
+    return "\n".join([*header, *events]) + "\n"
+
+
+def ass_escape(text: str) -> str:
+    """Make story text literal in an ASS event: no override blocks, no `\\N`/`\\n`/`\\h` codes.
+
+    A backslash gets an invisible word joiner after it so it can never start a code, braces
+    use libass's `\\{`/`\\}` escapes, and a newline becomes the `\\N` line break.
+    """
+    escaped = text.replace("\\", "\\\u2060").replace("{", r"\{").replace("}", r"\}")
+    return r"\N".join(escaped.splitlines())
+
+
+def _fitting_font_size(width: int) -> float:
+    """The largest font size at which a full line fits between the side margins."""
+    usable = width * (1 - 2 * SIDE_MARGIN_SHARE)
+    return usable / (LINE_COLUMNS * GLYPH_ADVANCE_PER_FONT_SIZE)
+
+
+def _shown(cues: Iterable[Cue]) -> list[tuple[Cue, list[str]]]:
+    """The cues that have text to show, each with its caption lines."""
+    wrapped = [(cue, caption_lines(cue.text)) for cue in cues]
+    return [(cue, lines) for cue, lines in wrapped if lines]
+
+
+def _timestamp(seconds: float, decimal: str) -> str:
+    """HH:MM:SS<decimal>mmm, rounded to the millisecond (SRT uses ',', WebVTT '.')."""
+    hours, rest = divmod(round(max(seconds, 0.0) * 1000), 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    whole, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{whole:02d}{decimal}{millis:03d}"
+
+
+def _ass_time(seconds: float) -> str:
+    """ASS's H:MM:SS.cc, rounded to the centisecond."""
+    hours, rest = divmod(round(max(seconds, 0.0) * 100), 360_000)
+    minutes, rest = divmod(rest, 6000)
+    whole, centis = divmod(rest, 100)
+    return f"{hours:d}:{minutes:02d}:{whole:02d}.{centis:02d}"
+
+
+def _vtt_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

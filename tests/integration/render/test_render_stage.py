@@ -1,0 +1,102 @@
+"""The render stage through the real bus: it joins images and audio, in either order, and renders once."""
+
+import io
+import json
+import subprocess
+import wave
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import numpy as np
+from PIL import Image
+
+from libs.common.events import (
+    AudioCompleted,
+    Cue,
+    ImagesCompleted,
+    JobCompleted,
+    RenderOptions,
+    SceneImage,
+    SceneNarration,
+)
+from libs.common.settings import StorageSettings
+from libs.common.storage import ObjectStore, keys, open_store
+from services.render.app import create_app
+from services.render.settings import RenderSettings
+from tests.bus import BusProbe, processed, service_settings, serving, staged
+
+OPTIONS = RenderOptions(width=360, height=640, fps=24)
+SECONDS = [1.5, 2.25]
+
+
+def tone(seconds: float, rate: int = 22050) -> bytes:
+    samples = (0.3 * 32767 * np.sin(2 * np.pi * 440 * np.arange(int(seconds * rate)) / rate)).astype(np.int16)
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(samples.tobytes())
+    return buffer.getvalue()
+
+
+def picture(colour: tuple[int, int, int]) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 300), colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+async def halves(store: ObjectStore, job_id: UUID) -> tuple[ImagesCompleted, AudioCompleted]:
+    images, narrations = [], []
+    for index, seconds in enumerate(SECONDS):
+        image_key, audio_key = keys.scene_image(job_id, index, 1), keys.narration(job_id, index)
+        await store.put_bytes(image_key, picture((200, 40 * index, 90)), "image/png")
+        await store.put_bytes(audio_key, tone(seconds), "audio/wav")
+        images.append(SceneImage(scene_index=index, key=image_key))
+        cue = Cue(start_s=0.1, end_s=seconds - 0.1, text=f"Scene number {index}")
+        narrations.append(SceneNarration(scene_index=index, key=audio_key, duration_s=seconds, cues=[cue]))
+    return (
+        ImagesCompleted(job_id=job_id, user_id="u1", images=images, options=OPTIONS),
+        AudioCompleted(job_id=job_id, user_id="u1", narrations=narrations, options=OPTIONS),
+    )
+
+
+def probe(path: Path) -> dict:
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", "-show_format", str(path)],
+        capture_output=True,
+        check=True,
+        text=True,
+    )
+    return json.loads(out.stdout)
+
+
+async def test_audio_then_images_renders_the_video_once(
+    kafka: str, storage_settings: StorageSettings, tmp_path: Path
+) -> None:
+    settings = service_settings(
+        RenderSettings, kafka, f"sqlite+aiosqlite:///{tmp_path}/r.db", storage_settings, tmp_path
+    )
+    store = await open_store(storage_settings)
+    job_id = uuid4()
+    images, audio = await halves(store, job_id)
+    late_copy = images.model_copy(update={"event_id": uuid4()})  # the images stage re-ran after a crash
+    async with serving(create_app(settings)) as app, BusProbe(kafka) as bus:
+        await bus.publish(audio)
+        await bus.publish(images)
+        [completed] = await bus.events(JobCompleted, 1)
+        await bus.publish(late_copy)
+        await processed(app, "render", late_copy.event_id)
+        assert len(await staged(app, JobCompleted.topic)) == 1, "a late half rendered the job again"
+    output = completed.output
+    assert (output.width, output.height) == (360, 640)
+    video = tmp_path / "video.mp4"
+    await store.download(output.video_key, video)
+    streams = {stream["codec_type"]: stream for stream in probe(video)["streams"]}
+    assert (streams["video"]["codec_name"], streams["audio"]["codec_name"]) == ("h264", "aac")
+    assert (streams["video"]["width"], streams["video"]["height"]) == (360, 640)
+    assert abs(float(probe(video)["format"]["duration"]) - sum(SECONDS)) <= 1 / 24 + 0.03
+    assert output.size_bytes == video.stat().st_size
+    for key in (output.thumbnail_key, output.srt_key, output.vtt_key):
+        assert await store.exists(key)
+    assert "Scene number 1" in (await store.get_bytes(output.srt_key)).decode()

@@ -1,0 +1,199 @@
+"""The subtitle timeline and the SRT, WebVTT and ASS files made from it."""
+
+import re
+
+import pytest
+
+from libs.common.events import Cue, SceneNarration
+from services.render.captions import LINE_COLUMNS, ass_escape, caption_lines, timeline, to_ass, to_srt, to_vtt
+
+LONG_TEXT = "The old lighthouse keeper climbed the winding stairs every evening to light the lamp"
+
+
+def narration(index: int, duration_s: float, *cues: tuple[float, float, str]) -> SceneNarration:
+    return SceneNarration(
+        scene_index=index,
+        key=f"narration/{index}.wav",
+        duration_s=duration_s,
+        cues=[Cue(start_s=start, end_s=end, text=text) for start, end, text in cues],
+    )
+
+
+def dialogue_texts(script: str) -> list[str]:
+    return [line.split(",", 9)[9] for line in script.splitlines() if line.startswith("Dialogue:")]
+
+
+def style_fields(script: str) -> dict[str, str]:
+    names = next(line for line in script.splitlines() if line.startswith("Format: Name"))
+    values = next(line for line in script.splitlines() if line.startswith("Style:"))
+    return dict(zip(names[len("Format: ") :].split(", "), values[len("Style: ") :].split(","), strict=True))
+
+
+def test_timeline_shifts_each_scene_by_the_scenes_before_it_plus_padding_in_scene_order() -> None:
+    narrations = [
+        narration(2, 3.0, (0.0, 1.0, "third")),
+        narration(0, 2.0, (0.0, 0.5, "first a"), (0.6, 1.9, "first b")),
+        narration(1, 4.0, (0.25, 3.5, "second")),
+    ]
+
+    cues = timeline(narrations, padding_s=0.5)
+
+    assert [(cue.start_s, cue.end_s, cue.text) for cue in cues] == [
+        (0.0, 0.5, "first a"),
+        (0.6, 1.9, "first b"),
+        (2.75, 6.0, "second"),
+        (7.0, 8.0, "third"),
+    ]
+
+
+def test_timeline_of_no_narrations_is_empty() -> None:
+    assert timeline([], padding_s=1.0) == []
+
+
+def test_srt_numbers_cues_from_one_with_comma_millisecond_timestamps_past_an_hour() -> None:
+    cues = [Cue(start_s=0.0, end_s=1.5, text="Hello"), Cue(start_s=3725.25, end_s=3727.0, text="Later")]
+
+    assert to_srt(cues) == ("1\n00:00:00,000 --> 00:00:01,500\nHello\n\n2\n01:02:05,250 --> 01:02:07,000\nLater\n")
+
+
+def test_timestamps_round_to_the_nearest_millisecond_and_carry_into_seconds_and_minutes() -> None:
+    cues = [Cue(start_s=1.2344, end_s=1.9996, text="a"), Cue(start_s=59.9995, end_s=3599.9999, text="b")]
+
+    srt = to_srt(cues)
+
+    assert "00:00:01,234 --> 00:00:02,000" in srt
+    assert "00:01:00,000 --> 01:00:00,000" in srt
+
+
+def test_vtt_starts_with_its_header_and_uses_dot_milliseconds() -> None:
+    vtt = to_vtt([Cue(start_s=3661.007, end_s=3662.5, text="Hi")])
+
+    assert vtt == "WEBVTT\n\n01:01:01.007 --> 01:01:02.500\nHi\n"
+
+
+def test_vtt_escapes_markup_characters_in_text() -> None:
+    vtt = to_vtt([Cue(start_s=0, end_s=1, text="a <b> & c --> d")])
+
+    assert "a &lt;b&gt; &amp; c --&gt; d" in vtt
+
+
+@pytest.mark.parametrize("render", [to_srt, to_vtt])
+def test_long_cue_text_wraps_at_word_boundaries_into_two_lines(render: object) -> None:
+    text = render([Cue(start_s=0, end_s=1, text=LONG_TEXT)])  # type: ignore[operator]
+
+    lines = text.strip().splitlines()[-2:]
+    assert " ".join(lines) == LONG_TEXT
+    assert text.strip().splitlines()[-3].count("-->") == 1  # the two lines directly follow the timing line
+
+
+def test_caption_lines_keep_short_text_on_one_line() -> None:
+    assert caption_lines("Short and sweet") == ["Short and sweet"]
+
+
+def test_caption_lines_balance_two_lines_of_a_phrase_that_needs_them() -> None:
+    lines = caption_lines("Once upon a time in a land far, far away there lived")
+
+    assert len(lines) == 2
+    assert all(len(line) <= LINE_COLUMNS for line in lines)
+    assert abs(len(lines[0]) - len(lines[1])) <= 10
+
+
+def test_caption_lines_never_exceed_two_lines_even_for_very_long_text() -> None:
+    text = " ".join([LONG_TEXT] * 3)
+
+    lines = caption_lines(text)
+
+    assert len(lines) == 2
+    assert " ".join(lines) == text
+
+
+def test_caption_lines_break_chinese_between_characters() -> None:
+    text = "很久很久以前在一个遥远的国度里住着一位美丽的公主"
+
+    lines = caption_lines(text)
+
+    assert len(lines) == 2
+    assert "".join(lines) == text
+
+
+def test_caption_lines_cut_a_word_longer_than_both_lines() -> None:
+    word = "x" * 90
+
+    lines = caption_lines(word)
+
+    assert len(lines) == 2
+    assert "".join(lines) == word
+
+
+def test_cues_without_text_are_left_out_of_every_format() -> None:
+    cues = [Cue(start_s=0, end_s=1, text="  "), Cue(start_s=1, end_s=2, text="kept")]
+
+    assert to_srt(cues).startswith("1\n00:00:01,000")
+    assert to_vtt(cues).count("-->") == 1
+    assert dialogue_texts(to_ass(cues, 1080, 1920)) == ["kept"]
+
+
+def test_ass_escape_makes_braces_literal_and_backslashes_unable_to_start_codes() -> None:
+    escaped = ass_escape(r"{\b1}bold\N not a break \h")
+
+    assert escaped == "\\{\\\u2060b1\\}bold\\\u2060N not a break \\\u2060h"
+    assert not re.search(r"(?<!\\)[{}]", escaped)  # every brace is escaped
+    assert not re.search(r"\\[Nnh]", escaped)  # no backslash code survives
+
+
+def test_ass_escape_turns_newlines_into_ass_line_breaks() -> None:
+    assert ass_escape("one\ntwo\r\nthree") == r"one\Ntwo\Nthree"
+
+
+def test_ass_events_put_the_two_caption_lines_on_one_event_line() -> None:
+    script = to_ass([Cue(start_s=1.005, end_s=62.5, text=LONG_TEXT + ' "quoted": {x} \\ end')], 1080, 1920)
+
+    [event] = [line for line in script.splitlines() if line.startswith("Dialogue:")]
+    assert event.startswith("Dialogue: 0,0:00:01.00,0:01:02.50,Caption,,0,0,0,,")
+    [text] = dialogue_texts(script)
+    assert text.count(r"\N") == 1
+    assert r"\{x\}" in text
+
+
+def test_ass_leaves_out_colour_emoji_but_srt_keeps_them() -> None:
+    cues = [Cue(start_s=0, end_s=1, text="Party 🎉 time")]
+
+    assert dialogue_texts(to_ass(cues, 1080, 1920)) == ["Party time"]
+    assert "🎉" in to_srt(cues)
+
+
+@pytest.mark.parametrize(("width", "height"), [(1080, 1920), (1920, 1080), (540, 960)])
+def test_ass_play_resolution_matches_the_video_size(width: int, height: int) -> None:
+    script = to_ass([], width, height)
+
+    assert f"PlayResX: {width}\n" in script
+    assert f"PlayResY: {height}\n" in script
+
+
+def test_ass_style_is_large_bold_white_with_black_outline_at_bottom_centre() -> None:
+    style = style_fields(to_ass([], 1080, 1920))
+
+    assert style["Fontname"] == "Noto Sans"
+    assert 50 <= int(style["Fontsize"]) <= 66
+    assert style["Bold"] == "-1"
+    assert style["PrimaryColour"] == "&H00FFFFFF"
+    assert style["OutlineColour"] == "&H00000000"
+    assert int(style["Outline"]) >= 4
+    assert int(style["Shadow"]) >= 1
+    assert style["Alignment"] == "2"
+    assert int(style["MarginL"]) == int(style["MarginR"]) == round(0.08 * 1080)
+
+
+def test_ass_bottom_margin_is_higher_on_vertical_than_on_landscape_video() -> None:
+    vertical = style_fields(to_ass([], 1080, 1920))
+    landscape = style_fields(to_ass([], 1920, 1080))
+
+    assert int(vertical["MarginV"]) == round(0.18 * 1920)
+    assert int(landscape["MarginV"]) == round(0.10 * 1080)
+
+
+def test_ass_font_scales_with_the_frame() -> None:
+    small = int(style_fields(to_ass([], 540, 960))["Fontsize"])
+    large = int(style_fields(to_ass([], 1080, 1920))["Fontsize"])
+
+    assert large == pytest.approx(2 * small, abs=1)
