@@ -1,27 +1,32 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Reelforge needs, only those missing.
-#   install-system-deps.sh run   -> what `make run` needs (ffmpeg, espeak-ng, fonts)
+#   install-system-deps.sh run   -> what `make run` needs (ffmpeg, espeak-ng, fonts for the 20 languages)
 #   install-system-deps.sh test  -> plus PostgreSQL for the test suite
 set -euo pipefail
 purpose="${1:-run}"
 
+have_command() { command -v "$1" >/dev/null 2>&1; }
+# Fonts are files, not commands: ask dpkg (fc-list comes from a package we do not otherwise need).
+have_package() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
 missing=()
-command -v ffmpeg >/dev/null || missing+=(ffmpeg)
-command -v ffprobe >/dev/null || missing+=(ffmpeg)
-command -v espeak-ng >/dev/null || missing+=(espeak-ng)
-fc-list 2>/dev/null | grep -q "NotoSans-Regular" || missing+=(fonts-noto-core)
-fc-list 2>/dev/null | grep -q "NotoSansCJK" || missing+=(fonts-noto-cjk)
-fc-list 2>/dev/null | grep -q "NotoColorEmoji" || missing+=(fonts-noto-color-emoji)
+{ have_command ffmpeg && have_command ffprobe; } || missing+=(ffmpeg)
+have_command espeak-ng || missing+=(espeak-ng)
+if have_command dpkg-query; then
+  for font in fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji; do
+    have_package "$font" || missing+=("$font")
+  done
+fi
 if [ "$purpose" = "test" ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-packages=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
+packages="${missing[*]}"
 echo "Installing system packages: $packages"
 if [ "$(id -u)" -eq 0 ]; then
   sudo=""
-elif command -v sudo >/dev/null; then
+elif have_command sudo; then
   sudo="sudo"
 else
   echo "Missing system packages: $packages. Install them (apt-get install $packages) and run again." >&2
