@@ -155,6 +155,7 @@ class Stack:
 
 async def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s stack %(levelname)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # health probes are not news
     env = dict(os.environ)
     var_dir = Path(env.setdefault("REELFORGE_VAR_DIR", "var")).resolve()
     env["REELFORGE_VAR_DIR"] = str(var_dir)
