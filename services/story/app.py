@@ -1,0 +1,20 @@
+from fastapi import FastAPI
+
+from libs.common.events import JobRequested, Topics
+from libs.common.runtime import Runtime
+from libs.common.service import build_service
+from services.story import handlers
+from services.story.settings import StorySettings
+
+
+def create_app(settings: StorySettings) -> FastAPI:
+    def wire(runtime: Runtime) -> None:
+        runtime.consume(
+            (Topics.JOBS_REQUESTED,),
+            handlers.CONSUMER,
+            (JobRequested,),
+            "story",
+            lambda event: handlers.write_story(event, runtime),
+        )
+
+    return build_service("story", settings, tables=[], wire=wire)

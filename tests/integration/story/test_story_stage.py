@@ -1,0 +1,53 @@
+"""The story stage through the real bus: a job request becomes a stored storyboard and `story.completed`."""
+
+from pathlib import Path
+from uuid import uuid4
+
+from libs.common.events import JobInput, JobProgress, JobRequested, RenderOptions, Storyboard, StoryCompleted
+from libs.common.settings import StorageSettings
+from libs.common.storage import keys, open_store
+from services.story.app import create_app
+from services.story.settings import StorySettings
+from tests.bus import BusProbe, service_settings, serving
+
+SCRIPT = (
+    "The lighthouse keeper woke at midnight.\nA ship with no lights drifted past.\nBy dawn, the sea was empty again."
+)
+
+
+def request(script: str, job_id: object = None) -> JobRequested:
+    return JobRequested(
+        job_id=job_id or uuid4(), user_id="u1", input=JobInput(script=script), options=RenderOptions(art_style="anime")
+    )
+
+
+async def test_a_script_becomes_one_scene_per_line_stored_and_announced(
+    kafka: str, database_url: str, tmp_path: Path
+) -> None:
+    storage = StorageSettings(media_dir=tmp_path / "media")
+    settings = service_settings(StorySettings, kafka, database_url, storage, tmp_path)
+    job = request(SCRIPT)
+    async with serving(create_app(settings)), BusProbe(kafka) as bus:
+        await bus.publish(job)
+        [story] = await bus.events(StoryCompleted, 1)
+        progress = await bus.events(JobProgress, 2)
+    assert [scene.narration for scene in story.storyboard.scenes] == SCRIPT.splitlines()
+    assert all("anime" in scene.image_prompt.lower() for scene in story.storyboard.scenes)
+    assert (story.job_id, story.user_id, story.traceparent) == (job.job_id, job.user_id, job.traceparent)
+    stored = await (await open_store(storage)).get_bytes(keys.storyboard(job.job_id))
+    assert Storyboard.model_validate_json(stored) == story.storyboard
+    assert [(p.status, p.stage) for p in progress] == [("moderating", "story"), ("processing", "story")]
+    assert progress[-1].storyboard == story.storyboard and progress[-1].progress > progress[0].progress
+
+
+async def test_a_redelivered_request_writes_the_story_once(kafka: str, database_url: str, tmp_path: Path) -> None:
+    settings = service_settings(StorySettings, kafka, database_url, StorageSettings(media_dir=tmp_path), tmp_path)
+    job = request(SCRIPT)
+    sentinel = request("A different story.", job_id=job.job_id)  # same key: consumed after the duplicate
+    async with serving(create_app(settings)), BusProbe(kafka) as bus:
+        for event in (job, job, sentinel):
+            await bus.publish(event)
+        stories = await bus.records(
+            StoryCompleted.topic, lambda values: any(b"A different story." in value for value in values)
+        )
+    assert len(stories) == 2, "the duplicate request produced a second story"
