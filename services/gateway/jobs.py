@@ -1,0 +1,90 @@
+"""The core job operations every API dialect is a thin adapter over.
+
+Ownership is checked here, once: another user's job is simply not found.
+"""
+
+from uuid import UUID
+
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from libs.common.errors import InvalidInput, NotFound
+from libs.common.events import JobCancelled, JobInput, JobRequested, RenderOptions
+from libs.common.outbox import stage_event
+from libs.common.runtime import Runtime
+from libs.common.storage import keys
+from libs.common.vocabulary import JobStatus
+from services.gateway.lifecycle import cancel, record
+from services.gateway.security import Principal
+from services.gateway.store import Job, JobEvent
+
+
+async def create_job(runtime: Runtime, user: Principal, source: JobInput, options: RenderOptions) -> Job:
+    """Store the job and its `jobs.requested` event in one transaction; the outbox relay publishes it."""
+    job = Job(user_id=user.user_id, source=source.model_dump_json(), options=options.model_dump_json())
+    requested = JobRequested(job_id=job.id, user_id=user.user_id, input=source, options=options)
+    async with runtime.db.transaction() as session:
+        session.add(job)
+        session.add(record(job, "jobs.created"))
+        await session.flush()
+        stage_event(session, requested)
+    runtime.wake_relay()
+    return job
+
+
+async def get_job(runtime: Runtime, user: Principal, job_id: UUID) -> Job:
+    async with runtime.db.sessions() as session:
+        job = await session.get(Job, job_id)
+    if job is None or job.user_id != user.user_id:
+        raise NotFound("Job not found")
+    return job
+
+
+async def list_jobs(
+    runtime: Runtime, user: Principal, page: int, limit: int, status: JobStatus | None
+) -> tuple[list[Job], int]:
+    mine = select(Job).where(Job.user_id == user.user_id)
+    if status is not None:
+        mine = mine.where(Job.status == status)
+    async with runtime.db.sessions() as session:
+        total = (await session.exec(select(func.count()).select_from(mine.subquery()))).one()
+        rows = await session.exec(mine.order_by(col(Job.created_at).desc()).offset((page - 1) * limit).limit(limit))
+        return list(rows.all()), total
+
+
+async def cancel_job(runtime: Runtime, user: Principal, job_id: UUID) -> Job:
+    async with runtime.db.transaction() as session:
+        job = await session.get(Job, job_id)
+        if job is None or job.user_id != user.user_id:
+            raise NotFound("Job not found")
+        entry = cancel(job)
+        if entry is None:
+            raise InvalidInput(f"Job is already {job.status} and cannot be cancelled", field="status")
+        session.add(job)
+        session.add(entry)
+        stage_event(session, JobCancelled(job_id=job.id, user_id=job.user_id))
+    runtime.wake_relay()
+    return job
+
+
+async def delete_job(runtime: Runtime, user: Principal, job_id: UUID) -> None:
+    """Delete the job, its history and its files; a running job is cancelled first."""
+    job = await get_job(runtime, user, job_id)
+    if job.status not in ("completed", "failed", "moderation_failed", "cancelled"):
+        await cancel_job(runtime, user, job_id)
+    async with runtime.db.transaction() as session:
+        for entry in (await session.exec(select(JobEvent).where(JobEvent.job_id == job_id))).all():
+            await session.delete(entry)
+        stored = await session.get(Job, job_id)
+        if stored is not None:
+            await session.delete(stored)
+    assert runtime.store is not None
+    await runtime.store.delete_prefix(keys.job_prefix(job_id))
+
+
+async def events_after(runtime: Runtime, job_id: UUID, after_id: int) -> list[JobEvent]:
+    async with runtime.db.sessions() as session:
+        rows = await session.exec(
+            select(JobEvent).where(JobEvent.job_id == job_id, col(JobEvent.id) > after_id).order_by(col(JobEvent.id))
+        )
+        return list(rows.all())

@@ -1,0 +1,12 @@
+from pydantic import Field
+
+from libs.common.settings import BusSettings, DatabaseSettings, RetrySettings, StorageSettings, env
+
+
+class GatewaySettings(BusSettings, DatabaseSettings, StorageSettings, RetrySettings):
+    port: int = Field(8000, validation_alias=env("PORT"))
+    auth_url: str = Field("http://127.0.0.1:8001", description="Base URL of the auth service.")
+    jwt_issuer: str = "reelforge-auth"
+    jwt_audience: str = "reelforge"
+    cors_origins: list[str] = Field(["*"], description="Origins allowed by CORS; narrow this in production.")
+    event_poll_s: float = Field(0.5, description="How often a progress stream looks for events from other replicas.")

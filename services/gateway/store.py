@@ -1,0 +1,48 @@
+"""The gateway's tables: the jobs projection users read, and each job's event history."""
+
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from sqlmodel import Field, SQLModel
+
+from libs.common.events import now
+
+
+class Job(SQLModel, table=True):
+    __tablename__ = "jobs"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    user_id: str = Field(index=True)
+    status: str = Field(default="pending", index=True)
+    progress: int = 0
+    stage: str | None = None
+    message: str = "Job created"
+    source: str  # JobInput as JSON
+    options: str  # RenderOptions as JSON
+    title: str | None = None
+    description: str | None = None
+    story_text: str | None = None
+    storyboard: str | None = None  # Storyboard as JSON
+    output: str | None = None  # VideoOutput as JSON
+    error: str | None = None
+    created_at: datetime = Field(default_factory=now, index=True)
+    updated_at: datetime = Field(default_factory=now)
+    completed_at: datetime | None = None
+
+
+class JobEvent(SQLModel, table=True):
+    """What happened to a job, in order; progress streams replay and follow this table."""
+
+    __tablename__ = "job_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: UUID = Field(index=True)
+    kind: str
+    status: str
+    progress: int
+    stage: str | None = None
+    message: str
+    created_at: datetime = Field(default_factory=now)
+
+
+TABLES = [Job.__table__, JobEvent.__table__]  # type: ignore[attr-defined]
