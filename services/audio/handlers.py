@@ -1,11 +1,11 @@
 """Audio stage: narrate each scene separately so every scene's duration, and so its timing, is exact."""
 
-import asyncio
 import tempfile
 from pathlib import Path
 
-from libs.common.events import AudioCompleted, JobProgress, Scene, SceneNarration, StoryCompleted, overall_progress
+from libs.common.events import AudioCompleted, Scene, SceneNarration, StoryCompleted
 from libs.common.runtime import Runtime
+from libs.common.scene_work import each_scene, scene_progress
 from libs.common.storage import keys
 from services.audio import espeak
 
@@ -14,29 +14,16 @@ CONSUMER = "audio"
 
 async def narrate_storyboard(event: StoryCompleted, runtime: Runtime, concurrency: int) -> None:
     scenes = event.storyboard.scenes
-    bound = asyncio.Semaphore(concurrency)
-    done = 0
 
-    async def narrate(scene: Scene, workdir: Path) -> SceneNarration:
-        nonlocal done
-        async with bound:
-            narration = await narrate_one(event, scene, workdir, runtime)
-        done += 1
-        await runtime.emit(
-            JobProgress.after(
-                event,
-                stage="audio",
-                progress=overall_progress("audio", done / len(scenes)),
-                message=f"Narrated scene {done} of {len(scenes)}",
-                scene_index=scene.index,
-            )
-        )
-        return narration
+    async def reported(scene: Scene, _narration: SceneNarration, count: int) -> None:
+        await runtime.emit(scene_progress(event, "audio", scene, count, len(scenes), "Narrated"))
 
     with tempfile.TemporaryDirectory(prefix="reelforge-audio-") as workdir:
-        narrations = await asyncio.gather(*(narrate(scene, Path(workdir)) for scene in scenes))
+        narrations = await each_scene(
+            scenes, concurrency, lambda scene: narrate_one(event, scene, Path(workdir), runtime), reported
+        )
     async with runtime.finish(CONSUMER, event) as out:
-        out.emit(AudioCompleted.after(event, narrations=list(narrations), options=event.options))
+        out.emit(AudioCompleted.after(event, narrations=narrations, options=event.options))
 
 
 async def narrate_one(event: StoryCompleted, scene: Scene, workdir: Path, runtime: Runtime) -> SceneNarration:

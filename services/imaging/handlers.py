@@ -4,14 +4,13 @@ import asyncio
 
 from libs.common.events import (
     ImagesCompleted,
-    JobProgress,
     Scene,
     SceneImage,
     SceneImageCompleted,
     StoryCompleted,
-    overall_progress,
 )
 from libs.common.runtime import Runtime
+from libs.common.scene_work import each_scene, scene_progress
 from libs.common.storage import keys
 from services.imaging.procedural import paint_scene
 
@@ -21,29 +20,16 @@ FIRST_VERSION = 1
 
 async def paint_storyboard(event: StoryCompleted, runtime: Runtime, concurrency: int) -> None:
     scenes = event.storyboard.scenes
-    bound = asyncio.Semaphore(concurrency)
-    done = 0
 
-    async def paint(scene: Scene) -> SceneImage:
-        nonlocal done
-        async with bound:
-            image = await paint_one(event, scene, runtime)
-        done += 1
+    async def reported(scene: Scene, image: SceneImage, count: int) -> None:
         await runtime.emit(
             SceneImageCompleted.after(event, image=image),
-            JobProgress.after(
-                event,
-                stage="images",
-                progress=overall_progress("images", done / len(scenes)),
-                message=f"Painted scene {done} of {len(scenes)}",
-                scene_index=scene.index,
-            ),
+            scene_progress(event, "images", scene, count, len(scenes), "Painted"),
         )
-        return image
 
-    images = await asyncio.gather(*(paint(scene) for scene in scenes))
+    images = await each_scene(scenes, concurrency, lambda scene: paint_one(event, scene, runtime), reported)
     async with runtime.finish(CONSUMER, event) as out:
-        out.emit(ImagesCompleted.after(event, images=list(images), options=event.options))
+        out.emit(ImagesCompleted.after(event, images=images, options=event.options))
 
 
 async def paint_one(event: StoryCompleted, scene: Scene, runtime: Runtime) -> SceneImage:
