@@ -1,7 +1,6 @@
 """A user's first video: register, log in, ask for a topic, watch progress, download the MP4."""
 
 import json
-import subprocess
 import wave
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 import websockets
 
 from tests.e2e.conftest import Stack
+from tests.media import probe
 
 pytestmark = pytest.mark.e2e
 
@@ -25,16 +25,6 @@ def register_and_login(stack: Stack, name: str) -> str:
         login = client.post("/auth/login", data={"username": name, "password": "correct horse 1"})
         assert login.status_code == 200, login.text
         return login.json()["access_token"]
-
-
-def ffprobe(path: Path) -> dict:
-    result = subprocess.run(
-        ["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", "-show_format", str(path)],
-        capture_output=True,
-        check=True,
-        text=True,
-    )
-    return json.loads(result.stdout)
 
 
 def wav_seconds(path: Path) -> float:
@@ -75,14 +65,14 @@ async def test_topic_becomes_a_narrated_subtitled_video(stack: Stack, tmp_path: 
                 async for chunk in response.aiter_bytes():
                     handle.write(chunk)
 
-    probe = ffprobe(video)
-    streams = {stream["codec_type"]: stream for stream in probe["streams"]}
+    info = probe(video)
+    streams = {stream["codec_type"]: stream for stream in info["streams"]}
     assert streams["video"]["codec_name"] == "h264"
     assert streams["audio"]["codec_name"] == "aac"
     assert (streams["video"]["width"], streams["video"]["height"]) == (540, 960)
     narration = sum(wav_seconds(path) for path in (stack.var_dir / "media" / "jobs" / job_id / "audio").glob("*.wav"))
     assert narration > 5
-    assert abs(float(probe["format"]["duration"]) - narration) <= 0.05 * narration
+    assert abs(float(info["format"]["duration"]) - narration) <= 0.05 * narration
 
 
 async def test_another_users_job_is_invisible(stack: Stack) -> None:

@@ -1,9 +1,7 @@
 """Rendering with the real ffmpeg: what ffprobe and the decoded frames say about the finished video."""
 
-import json
 import struct
 import subprocess
-import wave
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from libs.common.errors import InvalidInput, ProviderError
 from libs.common.events import Cue, RenderOptions
 from services.render import compose
 from services.render.compose import RenderedVideo, SceneMedia, render_video
+from tests.media import probe, tone_wav
 
 COLOURS = [(220, 30, 30), (30, 200, 40), (40, 60, 220)]
 DURATIONS = [1.0, 0.75, 1.25]
@@ -35,13 +34,8 @@ class Render:
     reports: list[float]
 
 
-def tone_wav(path: Path, seconds: float, rate: int = 22050) -> Path:
-    samples = (8000 * np.sin(2 * np.pi * 330 * np.arange(int(seconds * rate)) / rate)).astype("<i2")
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(samples.tobytes())
+def write_tone(path: Path, seconds: float) -> Path:
+    path.write_bytes(tone_wav(seconds))
     return path
 
 
@@ -53,7 +47,7 @@ def storyboard(folder: Path) -> list[SceneMedia]:
     for index, (colour, size, seconds) in enumerate(zip(COLOURS, sizes, DURATIONS, strict=True)):
         image = folder / f"scene-{index}.png"
         Image.new("RGB", size, colour).save(image)
-        audio = tone_wav(folder / f"scene-{index}.wav", seconds - 0.2)
+        audio = write_tone(folder / f"scene-{index}.wav", seconds - 0.2)
         scenes.append(SceneMedia(image, audio, seconds))
     return scenes
 
@@ -70,16 +64,6 @@ async def render(folder: Path, options: RenderOptions, cues: list[Cue] = CUES) -
 
 async def ignore_progress(fraction: float) -> None:
     del fraction
-
-
-def probe(path: Path) -> dict:
-    out = subprocess.run(
-        ["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", "-show_format", str(path)],
-        capture_output=True,
-        check=True,
-        text=True,
-    )
-    return json.loads(out.stdout)
 
 
 def frame_at(video: Path, seconds: float, width: int, height: int) -> np.ndarray:

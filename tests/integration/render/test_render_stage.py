@@ -1,13 +1,9 @@
 """The render stage through the real bus: it joins images and audio, in either order, and renders once."""
 
 import io
-import json
-import subprocess
-import wave
 from pathlib import Path
 from uuid import UUID, uuid4
 
-import numpy as np
 from PIL import Image
 
 from libs.common.events import (
@@ -24,20 +20,10 @@ from libs.common.storage import ObjectStore, keys, open_store
 from services.render.app import create_app
 from services.render.settings import RenderSettings
 from tests.bus import BusProbe, processed, service_settings, serving, staged
+from tests.media import probe, tone_wav
 
 OPTIONS = RenderOptions(width=360, height=640, fps=24)
 SECONDS = [1.5, 2.25]
-
-
-def tone(seconds: float, rate: int = 22050) -> bytes:
-    samples = (0.3 * 32767 * np.sin(2 * np.pi * 440 * np.arange(int(seconds * rate)) / rate)).astype(np.int16)
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(samples.tobytes())
-    return buffer.getvalue()
 
 
 def picture(colour: tuple[int, int, int]) -> bytes:
@@ -51,7 +37,7 @@ async def halves(store: ObjectStore, job_id: UUID) -> tuple[ImagesCompleted, Aud
     for index, seconds in enumerate(SECONDS):
         image_key, audio_key = keys.scene_image(job_id, index, 1), keys.narration(job_id, index)
         await store.put_bytes(image_key, picture((200, 40 * index, 90)), "image/png")
-        await store.put_bytes(audio_key, tone(seconds), "audio/wav")
+        await store.put_bytes(audio_key, tone_wav(seconds), "audio/wav")
         images.append(SceneImage(scene_index=index, key=image_key))
         cue = Cue(start_s=0.1, end_s=seconds - 0.1, text=f"Scene number {index}")
         narrations.append(SceneNarration(scene_index=index, key=audio_key, duration_s=seconds, cues=[cue]))
@@ -59,16 +45,6 @@ async def halves(store: ObjectStore, job_id: UUID) -> tuple[ImagesCompleted, Aud
         ImagesCompleted(job_id=job_id, user_id="u1", images=images, options=OPTIONS),
         AudioCompleted(job_id=job_id, user_id="u1", narrations=narrations, options=OPTIONS),
     )
-
-
-def probe(path: Path) -> dict:
-    out = subprocess.run(
-        ["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", "-show_format", str(path)],
-        capture_output=True,
-        check=True,
-        text=True,
-    )
-    return json.loads(out.stdout)
 
 
 async def test_audio_then_images_renders_the_video_once(
