@@ -7,7 +7,7 @@ travels here, only object-store keys.
 
 import os
 from datetime import UTC, datetime
-from typing import Annotated, ClassVar, Literal, Self
+from typing import Annotated, ClassVar, Literal, Self, get_args
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -16,7 +16,8 @@ from libs.common.vocabulary import ArtStyle, DurationPreset, Fps, Language, Stag
 
 
 class Topics:
-    """Kafka topic names. Messages are keyed by `job_id` so a job's events stay ordered."""
+    """Kafka topic names. Job events are keyed by `job_id`, webhook events by `endpoint_id`,
+    so the events of one job (or one endpoint) stay ordered."""
 
     JOBS_REQUESTED = "jobs.requested"
     JOBS_PROGRESS = "jobs.progress"
@@ -27,6 +28,8 @@ class Topics:
     SCENE_IMAGE_COMPLETED = "scene.image.completed"
     IMAGES_COMPLETED = "images.completed"
     AUDIO_COMPLETED = "audio.completed"
+    WEBHOOK_REQUESTS = "webhooks.requests"
+    WEBHOOK_REPORTS = "webhooks.reports"
 
     ALL: ClassVar[tuple[str, ...]] = (
         JOBS_REQUESTED,
@@ -38,6 +41,8 @@ class Topics:
         SCENE_IMAGE_COMPLETED,
         IMAGES_COMPLETED,
         AUDIO_COMPLETED,
+        WEBHOOK_REQUESTS,
+        WEBHOOK_REPORTS,
     )
 
 
@@ -50,8 +55,8 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-class Event(BaseModel):
-    """The envelope every event carries."""
+class Envelope(BaseModel):
+    """The fields every event carries, whatever it is about."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -60,11 +65,21 @@ class Event(BaseModel):
     event_id: UUID = Field(default_factory=uuid4)
     type: str
     version: int = 1
-    job_id: UUID
     user_id: str
     occurred_at: datetime = Field(default_factory=now)
     traceparent: str = Field(default_factory=new_traceparent)
     attempt: int = 1
+
+    @property
+    def key(self) -> bytes:
+        """The message key: the subject whose events must stay in order."""
+        raise NotImplementedError
+
+
+class Event(Envelope):
+    """An event about one job: keyed by `job_id`, so a job's events stay in order."""
+
+    job_id: UUID
 
     @classmethod
     def after(cls, cause: "Event", **fields: object) -> Self:
@@ -74,6 +89,16 @@ class Event(BaseModel):
     @property
     def key(self) -> bytes:
         return str(self.job_id).encode()
+
+
+class EndpointEvent(Envelope):
+    """An event about one user's webhook endpoint: keyed by `endpoint_id`."""
+
+    endpoint_id: UUID
+
+    @property
+    def key(self) -> bytes:
+        return str(self.endpoint_id).encode()
 
 
 # ---- what a job asks for ---------------------------------------------------------
@@ -218,6 +243,59 @@ class JobCancelled(Event):
     type: Literal["jobs.cancelled"] = "jobs.cancelled"
 
 
+# ---- webhooks: the gateway asks, the notifier reports ----------------------------------------
+
+WebhookEventName = Literal["generation.complete", "generation.failed", "generation.progress"]
+WEBHOOK_EVENT_NAMES: tuple[str, ...] = get_args(WebhookEventName)
+DeliveryOutcome = Literal["delivered", "retrying", "failed", "endpoint_disabled"]
+
+
+class WebhookEndpointRegistered(EndpointEvent):
+    """A user registered an endpoint. The secret (`whsec_...`) travels only on this internal topic."""
+
+    topic: ClassVar[str] = Topics.WEBHOOK_REQUESTS
+    type: Literal["webhooks.endpoint.registered"] = "webhooks.endpoint.registered"
+    url: str
+    secret: str
+    events: list[WebhookEventName]
+
+
+class WebhookEndpointRemoved(EndpointEvent):
+    topic: ClassVar[str] = Topics.WEBHOOK_REQUESTS
+    type: Literal["webhooks.endpoint.removed"] = "webhooks.endpoint.removed"
+
+
+class WebhookReplayRequested(EndpointEvent):
+    """Deliver one earlier message again (same `webhook-id`), whatever its last outcome."""
+
+    topic: ClassVar[str] = Topics.WEBHOOK_REQUESTS
+    type: Literal["webhooks.replay.requested"] = "webhooks.replay.requested"
+    message_id: str
+
+
+class WebhookDeliveryRecorded(EndpointEvent):
+    """One attempt at delivering one message (`message_id` is the stable `webhook-id`)."""
+
+    topic: ClassVar[str] = Topics.WEBHOOK_REPORTS
+    type: Literal["webhooks.delivery.recorded"] = "webhooks.delivery.recorded"
+    message_id: str
+    event: WebhookEventName
+    job_id: UUID | None
+    attempt_number: int
+    outcome: DeliveryOutcome
+    http_status: int | None = None
+    error: str | None = None
+    next_attempt_at: datetime | None = None
+
+
+class WebhookEndpointDisabled(EndpointEvent):
+    """The notifier stopped delivering to an endpoint (it answered 410 Gone, or kept failing)."""
+
+    topic: ClassVar[str] = Topics.WEBHOOK_REPORTS
+    type: Literal["webhooks.endpoint.disabled"] = "webhooks.endpoint.disabled"
+    reason: str
+
+
 AnyEvent = Annotated[
     JobRequested
     | StoryCompleted
@@ -227,13 +305,18 @@ AnyEvent = Annotated[
     | JobProgress
     | JobCompleted
     | JobFailed
-    | JobCancelled,
+    | JobCancelled
+    | WebhookEndpointRegistered
+    | WebhookEndpointRemoved
+    | WebhookReplayRequested
+    | WebhookDeliveryRecorded
+    | WebhookEndpointDisabled,
     Field(discriminator="type"),
 ]
 ANY_EVENT: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
 
 
-def parse_event(raw: bytes | str) -> Event:
+def parse_event(raw: bytes | str) -> Envelope:
     """Decode any event from its JSON form (the outbox stores events this way)."""
     return ANY_EVENT.validate_json(raw)
 

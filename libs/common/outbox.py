@@ -19,7 +19,7 @@ from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from libs.common.db import Database
-from libs.common.events import Event, now
+from libs.common.events import Envelope, now
 from libs.common.metrics import EVENTS_PUBLISHED, OUTBOX_PENDING
 
 log = logging.getLogger(__name__)
@@ -50,10 +50,10 @@ class ProcessedEvent(SQLModel, table=True):
 LEDGER_TABLES = [OutboxMessage.__table__, ProcessedEvent.__table__]  # type: ignore[attr-defined]
 
 
-def stage_event(session: AsyncSession, event: Event) -> None:
+def stage_event(session: AsyncSession, event: Envelope) -> None:
     """Queue `event` for publishing when the surrounding transaction commits."""
     headers = {"traceparent": event.traceparent, "type": event.type}
-    stage_raw(session, event.topic, str(event.job_id), event.model_dump_json(), headers, str(event.event_id))
+    stage_raw(session, event.topic, event.key.decode(), event.model_dump_json(), headers, str(event.event_id))
 
 
 def stage_raw(
