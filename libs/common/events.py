@@ -213,6 +213,15 @@ class AudioCompleted(Event):
     options: RenderOptions
 
 
+class Moderation(BaseModel):
+    """The verdict on a request's text. `score` runs 0..1; higher is more likely to break the rules."""
+
+    status: Literal["approved", "rejected"]
+    score: float = Field(ge=0, le=1)
+    categories: list[str] = Field(default_factory=list, description="The rule categories that matched.")
+    provider: str
+
+
 class JobProgress(Event):
     topic: ClassVar[str] = Topics.JOBS_PROGRESS
     type: Literal["jobs.progress"] = "jobs.progress"
@@ -222,6 +231,7 @@ class JobProgress(Event):
     message: str
     scene_index: int | None = None
     storyboard: Storyboard | None = None
+    moderation: Moderation | None = None
 
 
 class JobCompleted(Event):
