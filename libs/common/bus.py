@@ -31,7 +31,7 @@ def make_broker(settings: BusSettings, client_id: str) -> KafkaBroker:
         acks="all",
         enable_idempotence=settings.kafka_enable_idempotence,
         linger_ms=0,
-        graceful_timeout=30.0,
+        graceful_timeout=settings.shutdown_grace_s,
         logger=logging.getLogger(f"reelforge.bus.{client_id}"),
         log_level=logging.DEBUG,
     )

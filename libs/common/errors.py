@@ -34,11 +34,13 @@ class Unauthorized(ReelforgeError):
 
 
 class ProviderError(ReelforgeError):
-    """A provider (ffmpeg, espeak-ng, OpenAI, ...) failed. `retryable` says whether trying again may help."""
+    """A provider (ffmpeg, espeak-ng, OpenAI, ...) failed. `retryable` says whether trying again may help;
+    `retry_after_s` is how long the provider asked us to wait (a 429/503 `Retry-After`), if it said."""
 
-    def __init__(self, message: str, retryable: bool) -> None:
+    def __init__(self, message: str, retryable: bool, retry_after_s: float | None = None) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.retry_after_s = retry_after_s
 
 
 class Cancelled(ReelforgeError):

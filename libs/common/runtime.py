@@ -1,41 +1,47 @@
 """What a running service holds (database, store, broker, outbox relay) and how it consumes events.
 
-`Runtime.consume` is the one consumer loop of the platform: decode, skip what was
-already handled, retry transient failures with backoff, and turn a failure that
-will not heal into a dead-letter record plus a `jobs.failed` the user can read.
-Handlers only do their stage's work and finish with `runtime.finish(...)`.
+`Runtime.consume` is the one consumer loop of the platform: decode, skip what was already
+handled, run stage work so that a cancellation can stop it, retry transient failures with
+backoff, and turn a failure that will not heal into a dead-letter record plus a `jobs.failed`
+the user can read. Handlers only do their stage's work and finish with `runtime.finish(...)`.
+
+The offset of a message is committed after the handler returns (faststream's NACK_ON_ERROR,
+see `bus.py`), so only a crash or a shutdown leaves a message to be delivered again, and the
+ledger makes that second delivery change nothing.
 """
 
 import asyncio
-import json
 import logging
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, uuid5
 
+from aiokafka.structs import ConsumerRecord
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from libs.common.bus import consumer_options, dead_letter_topic
+from libs.common.bus import consumer_options
+from libs.common.cancellation import RunningWork, record_cancellation
 from libs.common.db import Database
+from libs.common.dead_letter import position, stage_dead_letter
 from libs.common.errors import Cancelled, ProviderError, ReelforgeError
-from libs.common.events import Event, JobFailed, now, parse_event
+from libs.common.events import Envelope, Event, JobCancelled, JobFailed, Topics, parse_event
 from libs.common.logs import job_context
 from libs.common.metrics import EVENTS_CONSUMED, STAGE_SECONDS
-from libs.common.outbox import OutboxRelay, claim, stage_event, stage_raw, was_processed
+from libs.common.outbox import OutboxRelay, claim, stage_event, was_processed
 from libs.common.settings import BusSettings, RetrySettings
 from libs.common.storage import ObjectStore
 from libs.common.vocabulary import Stage
 
 log = logging.getLogger(__name__)
 
-E = TypeVar("E", bound=Event)
+E = TypeVar("E", bound=Envelope)
 
 
 class AlreadyHandled(Exception):
@@ -48,7 +54,7 @@ class Emitter:
 
     session: AsyncSession
 
-    def emit(self, *events: Event) -> None:
+    def emit(self, *events: Envelope) -> None:
         for event in events:
             stage_event(self.session, event)
 
@@ -63,15 +69,16 @@ class Runtime:
     relay: OutboxRelay | None = None
     background: list[asyncio.Task[None]] = field(default_factory=list)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    running: RunningWork | None = None
 
-    async def emit(self, *events: Event) -> None:
+    async def emit(self, *events: Envelope) -> None:
         """Publish events on their own (progress): through the outbox, so they survive a broker outage."""
         async with self.db.transaction() as session:
             Emitter(session).emit(*events)
         self.wake_relay()
 
     @asynccontextmanager
-    async def finish(self, consumer: str, cause: Event) -> AsyncIterator[Emitter]:
+    async def finish(self, consumer: str, cause: Envelope) -> AsyncIterator[Emitter]:
         """The closing transaction of a handler: marks `cause` handled by `consumer`, with its effects."""
         async with self.db.transaction() as session:
             if not await claim(session, self.db, consumer, cause.event_id):
@@ -93,8 +100,9 @@ class Runtime:
     ) -> None:
         """Subscribe `handler` to `topics` in consumer group `group` with the platform's delivery rules.
 
-        `stage` names the pipeline stage whose failure fails the job; None for consumers
-        (projections) whose failure must not fail the job.
+        `stage` names the pipeline stage whose failure fails the job, and whose work a
+        cancellation of the job stops; None for consumers (projections, the notifier) that
+        must neither fail nor stop a job.
 
         Several topics in one subscription are consumed by one loop, in order; with the
         range assignor a job's partition of each topic lands on the same replica, which
@@ -102,117 +110,113 @@ class Runtime:
         """
         assert self.broker is not None, "consume() needs a broker"
         settings: BusSettings = self.settings
-        retry: RetrySettings = self.settings
+        if stage is not None:
+            self._listen_for_cancellations()
 
         @self.broker.subscriber(*topics, **consumer_options(settings, group))
         async def on_message(_decoded: Any, message: KafkaMessage) -> None:
-            body: bytes = message.body
-            topic = message.raw_message.topic
+            record: ConsumerRecord = message.raw_message  # type: ignore[assignment]
             try:
-                event = parse_event(body)
+                event = parse_event(record.value or b"")
                 if not isinstance(event, expected):
                     raise TypeError(f"{event.type} is not one of the events {group} handles")
             except (ValidationError, TypeError) as error:
-                await self._dead_letter(topic, group, message, body, f"undecodable event: {error}")
-                EVENTS_CONSUMED.labels(self.service, topic, "poison").inc()
+                await self._dead_letter_undecodable(record, group, f"undecodable event: {error}")
+                EVENTS_CONSUMED.labels(self.service, record.topic, "poison").inc()
                 return
             started = time.perf_counter()
-            with job_context(event.job_id, event.traceparent):
-                outcome = await self._handle(event, group, stage, handler, topic, message, body, retry)
-            EVENTS_CONSUMED.labels(self.service, topic, outcome).inc()
+            context = job_context(event.job_id, event.traceparent) if isinstance(event, Event) else nullcontext()
+            with context:
+                outcome = await self._handle(event, group, stage, handler, record)
+            EVENTS_CONSUMED.labels(self.service, record.topic, outcome).inc()
             if stage is not None and outcome == "ok":
                 STAGE_SECONDS.labels(stage).observe(time.perf_counter() - started)
 
     async def _handle(
-        self,
-        event: E,
-        group: str,
-        stage: Stage | None,
-        handler: Callable[[E], Awaitable[None]],
-        topic: str,
-        message: Any,
-        body: bytes,
-        retry: RetrySettings,
+        self, event: E, group: str, stage: Stage | None, handler: Callable[[E], Awaitable[None]], record: ConsumerRecord
     ) -> str:
         if await was_processed(self.db, group, event.event_id):
             return "duplicate"
+        if stage is None or not isinstance(event, Event) or self.running is None:
+            return await self._attempts(event, group, stage, handler, record)
+        try:
+            return await self.running.run(event.job_id, lambda: self._attempts(event, group, stage, handler, record))
+        except Cancelled:
+            log.info("stopped %s: the job was cancelled", event.type)
+            return "cancelled"
+
+    async def _attempts(
+        self, event: E, group: str, stage: Stage | None, handler: Callable[[E], Awaitable[None]], record: ConsumerRecord
+    ) -> str:
+        retry: RetrySettings = self.settings
         for attempt in range(1, retry.max_attempts + 1):
             try:
                 await handler(event)
                 return "ok"
             except AlreadyHandled:
                 return "duplicate"
-            except Cancelled:
-                return "cancelled"
             except ProviderError as error:
                 if error.retryable and attempt < retry.max_attempts:
-                    await self._backoff(attempt, retry, error.message)
+                    await self._backoff(attempt, retry, error.message, error.retry_after_s)
                     continue
-                await self._fail(event, group, stage, error.message, topic, message, body, attempt)
+                await self._fail(event, group, stage, error.message, record, attempt)
                 return "failed"
             except ReelforgeError as error:
-                await self._fail(event, group, stage, error.message, topic, message, body, attempt)
+                await self._fail(event, group, stage, error.message, record, attempt)
                 return "failed"
             except Exception as error:
-                log.exception("unexpected error in %s handler (attempt %d)", stage, attempt)
+                log.exception("unexpected error in %s handler (attempt %d)", stage or group, attempt)
                 if attempt < retry.max_attempts:
-                    await self._backoff(attempt, retry, repr(error))
+                    await self._backoff(attempt, retry, repr(error), None)
                     continue
                 reason = f"the {stage or group} stage failed unexpectedly after {attempt} attempts"
-                await self._fail(event, group, stage, reason, topic, message, body, attempt)
+                await self._fail(event, group, stage, reason, record, attempt)
                 return "failed"
         raise AssertionError("unreachable: the last attempt always returns")
 
     @staticmethod
-    async def _backoff(attempt: int, retry: RetrySettings, why: str) -> None:
+    async def _backoff(attempt: int, retry: RetrySettings, why: str, retry_after_s: float | None) -> None:
+        """Exponential backoff with jitter; never sooner than a provider's own `Retry-After`."""
         delay = min(retry.retry_max_s, retry.retry_base_s * 2 ** (attempt - 1))
         delay = random.uniform(delay / 2, delay)
+        if retry_after_s is not None:
+            delay = max(delay, min(retry_after_s, retry.retry_max_s))
         log.warning("attempt %d failed (%s); retrying in %.2fs", attempt, why, delay)
         await asyncio.sleep(delay)
 
     async def _fail(
-        self,
-        event: Event,
-        group: str,
-        stage: Stage | None,
-        reason: str,
-        topic: str,
-        message: Any,
-        body: bytes,
-        attempts: int,
+        self, event: Envelope, group: str, stage: Stage | None, reason: str, record: ConsumerRecord, attempts: int
     ) -> None:
-        log.error("giving up on %s: %s", event.type, reason)
+        log.error("giving up on %s after %d attempts: %s", event.type, attempts, reason)
         try:
             async with self.finish(group, event) as out:
-                if stage is not None:
+                if stage is not None and isinstance(event, Event):
                     out.emit(JobFailed.after(event, stage=stage, reason=reason))
-                _stage_dead_letter(out.session, topic, message, body, reason, attempts, str(event.event_id))
+                stage_dead_letter(out.session, record, reason, attempts, str(event.event_id))
         except AlreadyHandled:
             return
 
-    async def _dead_letter(self, topic: str, group: str, message: Any, body: bytes, reason: str) -> None:
+    async def _dead_letter_undecodable(self, record: ConsumerRecord, group: str, reason: str) -> None:
         """Park a message that cannot even be decoded; its position stands in for the missing event id."""
-        raw = message.raw_message
-        position = f"{topic}:{raw.partition}:{raw.offset}"
-        log.error("dead-lettering the message at %s: %s", position, reason)
+        where = position(record)
+        log.error("dead-lettering the message at %s: %s", where, reason)
         async with self.db.transaction() as session:
-            if await claim(session, self.db, group, uuid5(NAMESPACE_URL, position)):
-                _stage_dead_letter(session, topic, message, body, reason, 1, position)
+            if await claim(session, self.db, group, uuid5(NAMESPACE_URL, where)):
+                stage_dead_letter(session, record, reason, 1, where)
         self.wake_relay()
 
+    def _listen_for_cancellations(self) -> None:
+        """Once per service: record `jobs.cancelled` and stop the job's work if it runs here."""
+        if self.running is not None:
+            return
+        retry: RetrySettings = self.settings
+        self.running = RunningWork(self.db, retry.cancel_poll_s)
+        group = f"{self.service}-cancellations"
 
-def _stage_dead_letter(
-    session: AsyncSession, topic: str, message: Any, body: bytes, reason: str, attempts: int, message_id: str
-) -> None:
-    raw = message.raw_message
-    record = {
-        "original_topic": topic,
-        "partition": raw.partition,
-        "offset": raw.offset,
-        "error": reason,
-        "attempts": attempts,
-        "failed_at": now().isoformat(),
-        "payload": body.decode("utf-8", errors="replace"),
-    }
-    key = raw.key.decode("utf-8", errors="replace") if raw.key else ""
-    stage_raw(session, dead_letter_topic(topic), key, json.dumps(record), {}, f"dlq:{message_id}")
+        async def on_cancelled(event: JobCancelled) -> None:
+            async with self.finish(group, event) as out:
+                await record_cancellation(out.session, self.db, event.job_id)
+            assert self.running is not None
+            self.running.stop(event.job_id)
+
+        self.consume((Topics.JOBS_CANCELLED,), group, (JobCancelled,), None, on_cancelled)

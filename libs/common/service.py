@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Table
 
 from libs.common.bus import ensure_topics, make_broker
+from libs.common.cancellation import CANCELLATION_TABLES
 from libs.common.db import Database
 from libs.common.events import Topics
 from libs.common.logs import configure_logging
@@ -47,7 +48,7 @@ def build_service(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(service, settings.log_level, settings.log_format)  # type: ignore[attr-defined]
         db = Database.for_service(settings, service)  # type: ignore[arg-type]
-        await db.create_tables([*LEDGER_TABLES, *tables])
+        await db.create_tables([*LEDGER_TABLES, *CANCELLATION_TABLES, *tables])
         runtime = Runtime(service=service, settings=settings, db=db)
         if uses_store:
             runtime.store = await open_store(settings)  # type: ignore[arg-type]

@@ -7,7 +7,7 @@ Defaults serve the embedded stack (`make run`); production overrides by environm
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, NonNegativeFloat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -43,6 +43,11 @@ class BusSettings(ReelforgeSettings):
         False, description="Idempotent producer; on for Apache Kafka, off for brokers that lack it (Tansu)."
     )
     kafka_topic_partitions: int = 3
+    shutdown_grace_s: float = Field(
+        30.0,
+        description="On SIGTERM, how long the message in hand may take to finish; after that it is abandoned "
+        "uncommitted and delivered again after the restart.",
+    )
 
 
 class DatabaseSettings(ReelforgeSettings):
@@ -70,7 +75,44 @@ class RetrySettings(ReelforgeSettings):
     max_attempts: int = Field(4, description="Attempts at one event before it goes to the dead-letter topic.")
     retry_base_s: float = Field(0.5, description="First backoff; doubles per attempt, with jitter.")
     retry_max_s: float = 30.0
+    cancel_poll_s: float = Field(
+        1.0, description="How often running stage work checks whether its job was cancelled (from any replica)."
+    )
+
+
+class ProviderSettings(ReelforgeSettings):
+    """Keys and endpoints of the paid providers; empty keys mean the offline providers are used."""
+
+    openai_api_key: str = Field("", validation_alias=env("OPENAI_API_KEY", "OPENAI_API_KEY"))
+    openai_base_url: str = Field(
+        "https://api.openai.com/v1",
+        validation_alias=env("OPENAI_BASE_URL", "OPENAI_BASE_URL"),
+        description="Any OpenAI-compatible server (a local LLM server works).",
+    )
+    replicate_api_token: str = Field("", validation_alias=env("REPLICATE_API_TOKEN", "REPLICATE_API_TOKEN"))
+    provider_timeout_s: float = Field(60.0, description="Longest one provider call may take.")
 
 
 class WorkerSettings(BusSettings, DatabaseSettings, StorageSettings, RetrySettings):
     """What every pipeline worker reads."""
+
+
+class WebhookSettings(ReelforgeSettings):
+    """How webhooks are delivered (notifier) and which receivers may be registered (gateway and notifier)."""
+
+    webhook_retry_schedule_s: list[NonNegativeFloat] = Field(
+        [0, 5, 300, 1800, 7200, 18000, 36000, 36000],
+        min_length=1,
+        description="Delay before each delivery attempt, counted from the attempt before it (the first from "
+        "the event); one attempt per entry, each jittered by ±10 %. JSON list of seconds.",
+    )
+    webhook_timeout_s: float = Field(15.0, gt=0, description="Longest one delivery attempt may take.")
+    webhook_allowed_hosts: list[str] = Field(
+        [],
+        description="Hostnames, IP addresses or CIDR networks trusted as webhook receivers although they are "
+        "not public (an internal service). JSON list; empty = only public addresses.",
+    )
+    webhook_max_in_flight: int = Field(32, ge=1, description="Delivery attempts one notifier replica makes at once.")
+    webhook_poll_s: float = Field(
+        1.0, gt=0, description="How often the delivery scheduler looks for due deliveries made by other replicas."
+    )
