@@ -83,8 +83,14 @@ class Event(Envelope):
 
     @classmethod
     def after(cls, cause: "Event", **fields: object) -> Self:
-        """Build this event as a consequence of `cause`, carrying its identity and trace."""
-        return cls(job_id=cause.job_id, user_id=cause.user_id, traceparent=cause.traceparent, **fields)
+        """Build this event as a consequence of `cause`, carrying its identity, trace and attempt.
+
+        `attempt` is which run through the pipeline the job is on: 1, then one more each time
+        the reconciler sends a stalled job through again.
+        """
+        return cls(
+            job_id=cause.job_id, user_id=cause.user_id, traceparent=cause.traceparent, attempt=cause.attempt, **fields
+        )
 
     @property
     def key(self) -> bytes:

@@ -41,6 +41,11 @@ class keys:  # noqa: N801 - a namespace of key builders, read as `keys.video(job
         return f"{keys.job_prefix(job_id)}audio/scene-{scene_index:03d}.wav"
 
     @staticmethod
+    def narration_timing(job_id: UUID, scene_index: int) -> str:
+        """The scene's duration and cues, written after its audio, so its presence means both are whole."""
+        return f"{keys.job_prefix(job_id)}audio/scene-{scene_index:03d}.json"
+
+    @staticmethod
     def output(job_id: UUID, name: str) -> str:
         return f"{keys.job_prefix(job_id)}output/{name}"
 

@@ -27,9 +27,16 @@ async def narrate_storyboard(event: StoryCompleted, runtime: Runtime, concurrenc
 
 
 async def narrate_one(event: StoryCompleted, scene: Scene, workdir: Path, runtime: Runtime) -> SceneNarration:
-    assert runtime.store is not None
+    """Narrate one scene, or reuse its narration from an earlier run of this job (a redelivery, a re-drive)."""
+    store = runtime.store
+    assert store is not None
+    timing_key = keys.narration_timing(event.job_id, scene.index)
+    if await store.exists(timing_key):
+        return SceneNarration.model_validate_json(await store.get_bytes(timing_key))
     wav = workdir / f"scene-{scene.index:03d}.wav"
     spoken = await espeak.narrate(scene.narration, event.options.language, event.options.voice, wav)
     key = keys.narration(event.job_id, scene.index)
-    await runtime.store.put_file(key, wav, "audio/wav")
-    return SceneNarration(scene_index=scene.index, key=key, duration_s=spoken.duration_s, cues=spoken.cues)
+    await store.put_file(key, wav, "audio/wav")
+    narration = SceneNarration(scene_index=scene.index, key=key, duration_s=spoken.duration_s, cues=spoken.cues)
+    await store.put_bytes(timing_key, narration.model_dump_json().encode(), "application/json")
+    return narration

@@ -1,5 +1,7 @@
 """The gateway: the public REST and WebSocket API, the jobs projection, and the outbox to the pipeline."""
 
+import asyncio
+
 import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -9,6 +11,7 @@ from libs.common.runtime import Runtime
 from libs.common.service import build_service
 from services.gateway import projection, ws
 from services.gateway.auth_client import AuthClient
+from services.gateway.reconciler import run_reconciler
 from services.gateway.routes import auth, jobs
 from services.gateway.security import TokenVerifier
 from services.gateway.settings import GatewaySettings
@@ -34,6 +37,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
             None,
             lambda event: projection.project(event, runtime, signals),
         )
+        runtime.background.append(asyncio.create_task(run_reconciler(runtime, settings), name="reconciler"))
 
     app = build_service("gateway", settings, tables=TABLES, wire=wire, title="Reelforge API")
     app.state.settings = settings

@@ -13,7 +13,7 @@ from libs.common.events import JobCancelled, JobInput, JobRequested, RenderOptio
 from libs.common.outbox import stage_event
 from libs.common.runtime import Runtime
 from libs.common.storage import keys
-from libs.common.vocabulary import JobStatus
+from libs.common.vocabulary import FINAL_STATUSES, JobStatus
 from services.gateway.lifecycle import cancel, record
 from services.gateway.security import Principal
 from services.gateway.store import Job, JobEvent
@@ -70,7 +70,7 @@ async def cancel_job(runtime: Runtime, user: Principal, job_id: UUID) -> Job:
 async def delete_job(runtime: Runtime, user: Principal, job_id: UUID) -> None:
     """Delete the job, its history and its files; a running job is cancelled first."""
     job = await get_job(runtime, user, job_id)
-    if job.status not in ("completed", "failed", "moderation_failed", "cancelled"):
+    if job.status not in FINAL_STATUSES:
         await cancel_job(runtime, user, job_id)
     async with runtime.db.transaction() as session:
         for entry in (await session.exec(select(JobEvent).where(JobEvent.job_id == job_id))).all():

@@ -23,6 +23,8 @@ def apply_event(job: Job, event: Event) -> JobEvent | None:
         job.status = event.status
         job.progress = max(job.progress, event.progress)
         job.stage, job.message = event.stage, event.message
+        if event.moderation is not None:
+            job.moderation_status, job.moderation_score = event.moderation.status, event.moderation.score
         if event.storyboard is not None:
             job.title = event.storyboard.title
             job.description = event.storyboard.description

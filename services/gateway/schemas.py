@@ -80,6 +80,8 @@ class JobPublic(BaseModel):
     stage: str | None
     message: str
     error: str | None
+    moderation_status: str | None
+    moderation_score: float | None
     input: JobInput
     options: RenderOptions
     title: str | None
@@ -101,6 +103,8 @@ class JobPublic(BaseModel):
             stage=job.stage,
             message=job.message,
             error=job.error,
+            moderation_status=job.moderation_status,
+            moderation_score=job.moderation_score,
             input=JobInput.model_validate_json(job.source),
             options=RenderOptions.model_validate_json(job.options),
             title=job.title,

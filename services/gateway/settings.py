@@ -10,3 +10,8 @@ class GatewaySettings(BusSettings, DatabaseSettings, StorageSettings, RetrySetti
     jwt_audience: str = "reelforge"
     cors_origins: list[str] = Field(["*"], description="Origins allowed by CORS; narrow this in production.")
     event_poll_s: float = Field(0.5, description="How often a progress stream looks for events from other replicas.")
+    reconcile_every_s: float = Field(15.0, description="How often the reconciler looks for jobs that stopped moving.")
+    stall_story_s: float = Field(300.0, description="No progress this long while queued or writing the story: stalled.")
+    stall_media_s: float = Field(900.0, description="No progress this long while painting or narrating: stalled.")
+    stall_render_s: float = Field(1800.0, description="No progress this long while rendering: stalled.")
+    max_redrives: int = Field(3, description="Times a stalled job is sent through again before it is failed.")

@@ -25,8 +25,11 @@ class Job(SQLModel, table=True):
     storyboard: str | None = None  # Storyboard as JSON
     output: str | None = None  # VideoOutput as JSON
     error: str | None = None
+    moderation_status: str | None = None
+    moderation_score: float | None = None
+    redrives: int = Field(0, description="How often the reconciler sent the job through the pipeline again.")
     created_at: datetime = Field(default_factory=now, index=True)
-    updated_at: datetime = Field(default_factory=now)
+    updated_at: datetime = Field(default_factory=now, index=True)
     completed_at: datetime | None = None
 
 

@@ -32,6 +32,7 @@ KIND_TO_TYPE = {
     "jobs.created": "created",
     "jobs.requested": "queued",
     "jobs.progress": "progress",
+    "jobs.redriven": "retrying",
     "jobs.completed": "completed",
     "jobs.failed": "failed",
     "jobs.cancelled": "cancelled",

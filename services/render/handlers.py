@@ -31,16 +31,20 @@ async def on_half(event: ImagesCompleted | AudioCompleted, runtime: Runtime, pad
     """Record this half of the join; when both halves are in, render and complete the job.
 
     Both halves arrive through one ordered subscription, so the second half always
-    sees the first one committed.
+    sees the first one committed. A job renders once: when the reconciler sends a
+    finished job through again (its completion may have been lost with the broker's
+    data), the video is not rendered again but its completion is announced again.
     """
     join = (await load_join(runtime.db, event.job_id)).merged(event)
     halves = join.halves
     completed: JobCompleted | None = None
-    if halves is not None and join.rendered_at is None:
+    if halves is not None and join.output is None:
         images, audio = halves
         output = await render_job(images, audio, runtime, padding_s)
         completed = JobCompleted.after(event, output=output)
-        join.rendered_at = now()
+        join.rendered_at, join.output = now(), output.model_dump_json()
+    elif join.output is not None and event.attempt > 1:
+        completed = JobCompleted.after(event, output=VideoOutput.model_validate_json(join.output))
     async with runtime.finish(CONSUMER, event) as out:
         await save_join(out.session, join)
         if completed is not None:

@@ -17,6 +17,7 @@ class RenderJoin(SQLModel, table=True):
     images: str | None = None
     audio: str | None = None
     rendered_at: datetime | None = None
+    output: str | None = None  # VideoOutput as JSON, once rendered
     updated_at: datetime = Field(default_factory=now)
 
     def merged(self, event: Event) -> "RenderJoin":

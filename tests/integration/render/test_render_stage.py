@@ -76,3 +76,24 @@ async def test_audio_then_images_renders_the_video_once(
     for key in (output.thumbnail_key, output.srt_key, output.vtt_key):
         assert await store.exists(key)
     assert "Scene number 1" in (await store.get_bytes(output.srt_key)).decode()
+
+
+async def test_a_job_sent_through_again_is_announced_again_but_not_rendered_again(kafka: str, tmp_path: Path) -> None:
+    storage = StorageSettings(media_dir=tmp_path / "media")
+    settings = service_settings(RenderSettings, kafka, f"sqlite+aiosqlite:///{tmp_path}/r.db", storage, tmp_path)
+    store = await open_store(storage)
+    job_id = uuid4()
+    images, audio = await halves(store, job_id)
+    again = [half.model_copy(update={"event_id": uuid4(), "attempt": 2}) for half in (images, audio)]
+    async with serving(create_app(settings)), BusProbe(kafka) as bus:
+        await bus.publish(images)
+        await bus.publish(audio)
+        [first] = await bus.events(JobCompleted, 1)
+        video = storage.media_dir / first.output.video_key  # type: ignore[operator]
+        rendered_at = video.stat().st_mtime_ns
+        for half in again:
+            await bus.publish(half)
+        announced = await bus.events(JobCompleted, 3)
+    assert [event.output for event in announced] == [first.output] * 3
+    assert [event.attempt for event in announced] == [1, 2, 2]
+    assert video.stat().st_mtime_ns == rendered_at, "the video was rendered again"

@@ -1,0 +1,99 @@
+"""A job never hangs silently: jobs that stopped moving are sent through again, or failed with a reason.
+
+A job is stalled when it has had no progress for its stage's deadline (a lost event, a crashed
+worker, a broker that lost its data). The reconciler re-publishes its `jobs.requested` as a new
+attempt. Every stage is idempotent per job and reuses what it already made (the same story,
+images and narration found in storage, a finished video announced again), so in effect the job
+resumes after its last completed stage. After `max_redrives` attempts it is failed, and its
+work everywhere is stopped.
+
+Several gateway replicas may run this: on PostgreSQL each stalled row is claimed with
+SKIP LOCKED, so one replica handles it.
+"""
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from sqlmodel import col, select
+
+from libs.common.events import JobCancelled, JobFailed, JobInput, JobRequested, RenderOptions, now
+from libs.common.outbox import stage_event
+from libs.common.runtime import Runtime
+from libs.common.vocabulary import FINAL_STATUSES, STAGES, Stage
+from services.gateway.lifecycle import record
+from services.gateway.settings import GatewaySettings
+from services.gateway.store import Job
+
+log = logging.getLogger(__name__)
+
+BATCH = 50
+
+
+def stall_after_s(job: Job, settings: GatewaySettings) -> float:
+    """How long `job` may go without progress in the stage it is in."""
+    if job.stage in ("images", "audio"):
+        return settings.stall_media_s
+    if job.stage == "render":
+        return settings.stall_render_s
+    return settings.stall_story_s
+
+
+async def reconcile_once(runtime: Runtime, settings: GatewaySettings) -> int:
+    """Re-drive or fail every job stalled right now; returns how many were touched."""
+    shortest = min(settings.stall_story_s, settings.stall_media_s, settings.stall_render_s)
+    moment = now()
+    touched = 0
+    async with runtime.db.transaction() as session:
+        candidates = (
+            select(Job)
+            .where(col(Job.status).not_in(FINAL_STATUSES), col(Job.updated_at) < moment - timedelta(seconds=shortest))
+            .order_by(col(Job.updated_at))
+            .limit(BATCH)
+            .with_for_update(skip_locked=True)
+        )
+        for job in (await session.exec(candidates)).all():
+            silent_s = (moment - job.updated_at).total_seconds()
+            if silent_s < stall_after_s(job, settings):
+                continue
+            stage: Stage = job.stage if job.stage in STAGES else "story"  # type: ignore[assignment]
+            if job.redrives < settings.max_redrives:
+                job.redrives += 1
+                job.message = (
+                    f"No progress for {silent_s:.0f} s in the {stage} stage; trying again "
+                    f"(attempt {job.redrives + 1} of {settings.max_redrives + 1})"
+                )
+                stage_event(session, _again(job))
+            else:
+                reason = f"no progress in the {stage} stage after {job.redrives + 1} attempts"
+                job.status, job.error, job.completed_at = "failed", reason, moment
+                job.message = f"Failed at the {stage} stage: {reason}"
+                stage_event(session, JobFailed(job_id=job.id, user_id=job.user_id, stage=stage, reason=reason))
+                stage_event(session, JobCancelled(job_id=job.id, user_id=job.user_id))
+            log.warning("job %s stalled in %s for %.0f s: %s", job.id, stage, silent_s, job.message)
+            session.add(job)
+            session.add(record(job, "jobs.redriven" if job.status != "failed" else "jobs.failed"))
+            touched += 1
+    if touched:
+        runtime.wake_relay()
+    return touched
+
+
+def _again(job: Job) -> JobRequested:
+    return JobRequested(
+        job_id=job.id,
+        user_id=job.user_id,
+        input=JobInput.model_validate_json(job.source),
+        options=RenderOptions.model_validate_json(job.options),
+        attempt=job.redrives + 1,
+    )
+
+
+async def run_reconciler(runtime: Runtime, settings: GatewaySettings) -> None:
+    """Reconcile forever, every `reconcile_every_s`; a failed round is logged and retried next time."""
+    while True:
+        await asyncio.sleep(settings.reconcile_every_s)
+        try:
+            await reconcile_once(runtime, settings)
+        except Exception:
+            log.exception("reconciliation round failed; retrying in %.0f s", settings.reconcile_every_s)

@@ -1,0 +1,80 @@
+"""The reconciler on SQLite and PostgreSQL: stalled jobs are sent through again, then failed with a reason."""
+
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi import FastAPI
+from sqlalchemy import update
+from sqlmodel import col
+
+from libs.common.events import JobCancelled, JobFailed, JobInput, JobRequested, RenderOptions, now
+from libs.common.settings import StorageSettings
+from services.gateway import jobs
+from services.gateway.app import create_app
+from services.gateway.reconciler import reconcile_once
+from services.gateway.security import Principal
+from services.gateway.settings import GatewaySettings
+from services.gateway.store import Job
+from tests.bus import BusProbe, service_settings, serving
+
+OWNER = Principal(user_id="owner-1", role="user", username="owner")
+
+
+def settings_for(kafka: str, database_url: str, tmp_path: Path) -> GatewaySettings:
+    settings = service_settings(GatewaySettings, kafka, database_url, StorageSettings(media_dir=tmp_path), tmp_path)
+    return settings.model_copy(
+        update={
+            "stall_story_s": 60,
+            "stall_media_s": 120,
+            "stall_render_s": 300,
+            "max_redrives": 2,
+            "reconcile_every_s": 3600,
+        }
+    )
+
+
+async def silent_for(app: FastAPI, job: Job, seconds: float, stage: str | None = None) -> None:
+    """Make the job look as if nothing happened to it for `seconds` (as after a lost event)."""
+    async with app.state.runtime.db.transaction() as session:
+        await session.exec(  # type: ignore[call-overload]
+            update(Job)
+            .where(col(Job.id) == job.id)
+            .values(updated_at=now() - timedelta(seconds=seconds), stage=stage, status="processing")
+        )
+
+
+async def test_a_stalled_job_goes_through_again_then_fails_with_a_reason(
+    kafka: str, database_url: str, tmp_path: Path
+) -> None:
+    settings = settings_for(kafka, database_url, tmp_path)
+    async with serving(create_app(settings)) as app, BusProbe(kafka) as bus:
+        runtime = app.state.runtime
+        job = await jobs.create_job(runtime, OWNER, JobInput(topic="mystery"), RenderOptions(fps=25))
+        await silent_for(app, job, 61)
+        assert await reconcile_once(runtime, settings) == 1
+        await silent_for(app, job, 121, stage="images")
+        assert await reconcile_once(runtime, settings) == 1
+        attempts = await bus.events(JobRequested, 3)
+        await silent_for(app, job, 301, stage="render")
+        assert await reconcile_once(runtime, settings) == 1
+        [failed] = await bus.events(JobFailed, 1)
+        [stopped] = await bus.events(JobCancelled, 1)
+        ended = await jobs.get_job(runtime, OWNER, job.id)
+        history = [entry.kind for entry in await jobs.events_after(runtime, job.id, 0)]
+    assert [event.attempt for event in attempts] == [1, 2, 3]
+    assert {event.job_id for event in attempts} == {job.id} and attempts[2].options.fps == 25
+    assert (ended.status, ended.error) == ("failed", "no progress in the render stage after 3 attempts")
+    assert (failed.reason, failed.stage, stopped.job_id) == (ended.error, "render", job.id)
+    assert history.count("jobs.redriven") == 2 and history[-1] == "jobs.failed"
+
+
+async def test_a_job_that_is_moving_or_finished_is_left_alone(kafka: str, database_url: str, tmp_path: Path) -> None:
+    settings = settings_for(kafka, database_url, tmp_path)
+    async with serving(create_app(settings)) as app:
+        runtime = app.state.runtime
+        moving = await jobs.create_job(runtime, OWNER, JobInput(topic="love"), RenderOptions())
+        await silent_for(app, moving, 100, stage="images")  # within the 120 s allowed for images
+        cancelled = await jobs.create_job(runtime, OWNER, JobInput(topic="love"), RenderOptions())
+        await jobs.cancel_job(runtime, OWNER, cancelled.id)
+        assert await reconcile_once(runtime, settings) == 0
+        assert (await jobs.get_job(runtime, OWNER, moving.id)).redrives == 0
