@@ -23,6 +23,7 @@ from libs.common.metrics import metrics_endpoint
 from libs.common.outbox import LEDGER_TABLES, OutboxRelay
 from libs.common.runtime import Runtime
 from libs.common.storage import open_store
+from libs.common.tools import sweep_orphaned_work_dirs
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ def build_service(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(service, settings.log_level, settings.log_format)  # type: ignore[attr-defined]
+        sweep_orphaned_work_dirs(service)
         db = Database.for_service(settings, service)  # type: ignore[arg-type]
         await db.create_tables([*LEDGER_TABLES, *CANCELLATION_TABLES, *tables])
         runtime = Runtime(service=service, settings=settings, db=db)

@@ -10,17 +10,16 @@ the render stage resamples once when it encodes the video).
 
 import asyncio
 import re
-import shutil
 import wave
 from dataclasses import dataclass
 from pathlib import Path
-from tempfile import TemporaryDirectory
 
 import numpy as np
 
 from libs.common.errors import InvalidInput, ProviderError
 from libs.common.events import Cue
 from libs.common.lines import joined, words, wrap
+from libs.common.tools import start_tool, work_dir
 from libs.common.vocabulary import Language, Voice
 
 LINE_COLUMNS = 32
@@ -134,7 +133,7 @@ async def narrate(text: str, language: Language, voice: Voice, wav_path: Path) -
     if not phrases:
         raise InvalidInput("narration text is empty", field="narration")
     bound = asyncio.Semaphore(SYNTHESIS_CONCURRENCY)
-    with TemporaryDirectory(prefix="reelforge-espeak-") as tmp:
+    with work_dir("audio") as tmp:
 
         async def speak(index: int, phrase: str) -> tuple[np.ndarray, int]:
             async with bound:
@@ -148,19 +147,8 @@ async def narrate(text: str, language: Language, voice: Voice, wav_path: Path) -
 async def _synthesize(phrase: str, language: Language, voice: Voice, wav_path: Path) -> tuple[np.ndarray, int]:
     """Run espeak-ng on one phrase; returns its speech with espeak-ng's edge padding trimmed, and the rate."""
     style = VOICE_STYLES[voice]
-    executable = shutil.which("espeak-ng")
-    if executable is None:
-        raise ProviderError("espeak-ng is not installed; install the espeak-ng package", retryable=False)
     arguments = ["-v", espeak_voice(language, voice), "-s", str(style.speed), "-p", str(style.pitch), "-b", "1"]
-    process = await asyncio.create_subprocess_exec(
-        executable,
-        *arguments,
-        "-w",
-        str(wav_path),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_tool("espeak-ng", *arguments, "-w", str(wav_path), stdin=asyncio.subprocess.PIPE)
     _, stderr = await process.communicate(phrase.encode())
     if process.returncode != 0:
         tail = stderr.decode(errors="replace").strip()[-500:]

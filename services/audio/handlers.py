@@ -1,12 +1,12 @@
 """Audio stage: narrate each scene separately so every scene's duration, and so its timing, is exact."""
 
-import tempfile
 from pathlib import Path
 
 from libs.common.events import AudioCompleted, Scene, SceneNarration, StoryCompleted
 from libs.common.runtime import Runtime
 from libs.common.scene_work import each_scene, scene_progress
 from libs.common.storage import keys
+from libs.common.tools import work_dir
 from services.audio import espeak
 
 CONSUMER = "audio"
@@ -18,7 +18,7 @@ async def narrate_storyboard(event: StoryCompleted, runtime: Runtime, concurrenc
     async def reported(scene: Scene, _narration: SceneNarration, count: int) -> None:
         await runtime.emit(scene_progress(event, "audio", scene, count, len(scenes), "Narrated"))
 
-    with tempfile.TemporaryDirectory(prefix="reelforge-audio-") as workdir:
+    with work_dir("audio") as workdir:
         narrations = await each_scene(
             scenes, concurrency, lambda scene: narrate_one(event, scene, Path(workdir), runtime), reported
         )

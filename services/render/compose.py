@@ -7,7 +7,6 @@ scene starts within half a frame of its narration and the video is as long as th
 
 import asyncio
 import re
-import shutil
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from PIL import Image, ImageOps
 
 from libs.common.errors import InvalidInput, ProviderError
 from libs.common.events import Cue, RenderOptions
+from libs.common.tools import start_tool
 from services.render.captions import to_ass, to_srt, to_vtt
 
 AUDIO_RATE = 48_000
@@ -185,12 +185,7 @@ def _write_thumbnail(image_path: Path, options: RenderOptions, thumbnail_path: P
 
 
 async def _run_ffmpeg(command: list[str], total_s: float, report: Callable[[float], Awaitable[None]]) -> None:
-    executable = shutil.which(command[0])
-    if executable is None:
-        raise ProviderError("ffmpeg is not installed; install the ffmpeg package", retryable=False)
-    process = await asyncio.create_subprocess_exec(
-        executable, *command[1:], stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
+    process = await start_tool(command[0], *command[1:])
     try:
         assert process.stdout is not None and process.stderr is not None
         stderr = asyncio.create_task(process.stderr.read())

@@ -1,7 +1,6 @@
 """Render stage: join a job's images and narration, compose the video, upload the outputs."""
 
 import logging
-import tempfile
 from pathlib import Path
 
 from libs.common.events import (
@@ -18,6 +17,7 @@ from libs.common.events import (
 from libs.common.metrics import RENDER_SPEED
 from libs.common.runtime import Runtime
 from libs.common.storage import ObjectStore, keys
+from libs.common.tools import work_dir
 from services.render.captions import timeline
 from services.render.compose import RenderedVideo, SceneMedia, render_video
 from services.render.store import load_join, save_join
@@ -71,7 +71,7 @@ async def render_job(images: ImagesCompleted, audio: AudioCompleted, runtime: Ru
             )
 
     await report(0.0)
-    with tempfile.TemporaryDirectory(prefix="reelforge-render-") as tmp:
+    with work_dir("render") as tmp:
         workdir = Path(tmp)
         scenes: list[SceneMedia] = []
         for narration in narrations:

@@ -10,7 +10,6 @@ import pytest
 
 from libs.common.errors import InvalidInput, ProviderError
 from libs.common.vocabulary import LANGUAGES, VOICES
-from services.audio import espeak
 from services.audio.espeak import LANGUAGE_CODES, narrate
 
 GREETINGS = {
@@ -134,7 +133,7 @@ async def test_an_espeak_failure_is_a_permanent_provider_error_with_its_message(
 async def test_missing_espeak_is_a_permanent_provider_error_naming_the_package(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(espeak.shutil, "which", lambda _: None)
+    monkeypatch.setenv("PATH", "")  # the tool cannot be found
 
     with pytest.raises(ProviderError, match="install the espeak-ng package") as raised:
         await narrate("Hello", "english", "alloy", tmp_path / "missing.wav")

@@ -11,7 +11,6 @@ from PIL import Image
 
 from libs.common.errors import InvalidInput, ProviderError
 from libs.common.events import Cue, RenderOptions
-from services.render import compose
 from services.render.compose import RenderedVideo, SceneMedia, render_video
 from tests.media import probe, tone_wav
 
@@ -231,7 +230,7 @@ async def test_an_ffmpeg_failure_is_a_permanent_provider_error_carrying_its_stde
 
 
 async def test_missing_ffmpeg_is_a_permanent_provider_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(compose.shutil, "which", lambda _: None)
+    monkeypatch.setenv("PATH", "")  # the tool cannot be found
 
     with pytest.raises(ProviderError, match="ffmpeg is not installed") as raised:
         await render_video(
