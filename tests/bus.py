@@ -13,11 +13,11 @@ from fastapi import FastAPI
 from pydantic_settings import BaseSettings
 from sqlmodel import select
 
-from libs.common.events import Event, parse_event
+from libs.common.events import Envelope, parse_event
 from libs.common.outbox import OutboxMessage, was_processed
 from libs.common.settings import StorageSettings
 
-E = TypeVar("E", bound=Event)
+E = TypeVar("E", bound=Envelope)
 
 
 @asynccontextmanager
@@ -41,7 +41,7 @@ class BusProbe:
     async def __aexit__(self, *_: object) -> None:
         await self.producer.stop()
 
-    async def publish(self, event: Event) -> None:
+    async def publish(self, event: Envelope) -> None:
         await self.send(event.topic, event.model_dump_json().encode(), event.key)
 
     async def send(self, topic: str, value: bytes, key: bytes) -> None:
@@ -67,12 +67,36 @@ class BusProbe:
         finally:
             await consumer.stop()
 
-    async def events(self, kind: type[E], count: int, timeout_s: float = 60.0) -> list[E]:
-        """The first `count` events of type `kind` on its topic (waits for them)."""
+    async def everything(self, topic: str, timeout_s: float = 60.0) -> list[bytes]:
+        """Every record on `topic` right now: read up to the end offsets taken when the read starts."""
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False, fetch_max_wait_ms=20)
+        await consumer.start()
+        try:
+            partitions = await _partitions(consumer, topic, timeout_s)
+            consumer.assign(partitions)
+            await consumer.seek_to_beginning(*partitions)
+            ends = await consumer.end_offsets(partitions)
+            values: list[bytes] = []
+
+            async def behind() -> bool:
+                return any([await consumer.position(partition) < end for partition, end in ends.items()])
+
+            async with asyncio.timeout(timeout_s):
+                while await behind():
+                    batch = await consumer.getmany(timeout_ms=500)
+                    values.extend(record.value for records in batch.values() for record in records)
+            return values
+        finally:
+            await consumer.stop()
+
+    async def events(
+        self, kind: type[E], count: int, timeout_s: float = 60.0, where: Callable[[E], bool] = lambda _: True
+    ) -> list[E]:
+        """The first `count` events of type `kind` on its topic for which `where` holds (waits for them)."""
         found: list[E] = []
 
         def enough(values: list[bytes]) -> bool:
-            found[:] = [event for event in map(parse_event, values) if isinstance(event, kind)]
+            found[:] = [event for event in map(parse_event, values) if isinstance(event, kind) and where(event)]
             return len(found) >= count
 
         await self.records(kind.topic, enough, timeout_s)

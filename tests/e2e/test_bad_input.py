@@ -3,14 +3,13 @@
 import httpx
 import pytest
 
-from tests.e2e.conftest import Stack
-from tests.e2e.test_topic_to_video import register_and_login
+from tests.stack import EmbeddedStack, register_and_login
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def client(stack: Stack) -> httpx.Client:
+def client(stack: EmbeddedStack) -> httpx.Client:
     token = register_and_login(stack, "e2e_badinput")
     with httpx.Client(base_url=stack.api, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
         yield client
@@ -66,20 +65,20 @@ def test_unknown_job_is_404_or_422(client: httpx.Client, path: str) -> None:
     assert "detail" in response.json()
 
 
-def test_requests_without_a_token_are_401(stack: Stack) -> None:
+def test_requests_without_a_token_are_401(stack: EmbeddedStack) -> None:
     for method, path in [("GET", "/jobs"), ("POST", "/jobs"), ("GET", "/users/me")]:
         response = httpx.request(method, f"{stack.api}{path}", timeout=10)
         assert response.status_code == 401
         assert response.headers["www-authenticate"] == "Bearer"
 
 
-def test_forged_token_is_401(stack: Stack) -> None:
+def test_forged_token_is_401(stack: EmbeddedStack) -> None:
     forged = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiIxIn0."
     response = httpx.get(f"{stack.api}/jobs", headers={"Authorization": f"Bearer {forged}"}, timeout=10)
     assert response.status_code == 401
 
 
-def test_registration_problems_name_the_field(stack: Stack) -> None:
+def test_registration_problems_name_the_field(stack: EmbeddedStack) -> None:
     register_and_login(stack, "e2e_taken")
     clash = httpx.post(
         f"{stack.api}/auth/register",
@@ -95,7 +94,7 @@ def test_registration_problems_name_the_field(stack: Stack) -> None:
     assert {error["field"] for error in weak.json()["errors"]} == {"email", "password"}
 
 
-def test_wrong_password_is_401(stack: Stack) -> None:
+def test_wrong_password_is_401(stack: EmbeddedStack) -> None:
     register_and_login(stack, "e2e_pw")
     response = httpx.post(
         f"{stack.api}/auth/login", data={"username": "e2e_pw", "password": "wrong password"}, timeout=30

@@ -8,23 +8,12 @@ import httpx
 import pytest
 import websockets
 
-from tests.e2e.conftest import Stack
 from tests.media import probe
+from tests.stack import EmbeddedStack, register_and_login
 
 pytestmark = pytest.mark.e2e
 
 ORDER = ["created", "queued", "progress", "completed"]
-
-
-def register_and_login(stack: Stack, name: str) -> str:
-    with httpx.Client(base_url=stack.api, timeout=30) as client:
-        created = client.post(
-            "/auth/register", json={"email": f"{name}@example.com", "username": name, "password": "correct horse 1"}
-        )
-        assert created.status_code == 201, created.text
-        login = client.post("/auth/login", data={"username": name, "password": "correct horse 1"})
-        assert login.status_code == 200, login.text
-        return login.json()["access_token"]
 
 
 def wav_seconds(path: Path) -> float:
@@ -32,7 +21,7 @@ def wav_seconds(path: Path) -> float:
         return audio.getnframes() / audio.getframerate()
 
 
-async def test_topic_becomes_a_narrated_subtitled_video(stack: Stack, tmp_path: Path) -> None:
+async def test_topic_becomes_a_narrated_subtitled_video(stack: EmbeddedStack, tmp_path: Path) -> None:
     token = register_and_login(stack, "e2e_alice")
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=stack.api, headers=headers, timeout=30) as client:
@@ -75,7 +64,7 @@ async def test_topic_becomes_a_narrated_subtitled_video(stack: Stack, tmp_path: 
     assert abs(float(info["format"]["duration"]) - narration) <= 0.05 * narration
 
 
-async def test_another_users_job_is_invisible(stack: Stack) -> None:
+async def test_another_users_job_is_invisible(stack: EmbeddedStack) -> None:
     owner = {"Authorization": f"Bearer {register_and_login(stack, 'e2e_owner')}"}
     stranger = {"Authorization": f"Bearer {register_and_login(stack, 'e2e_stranger')}"}
     async with httpx.AsyncClient(base_url=stack.api, timeout=30) as client:
@@ -92,7 +81,7 @@ async def test_another_users_job_is_invisible(stack: Stack) -> None:
         assert listed["total"] == 0 and listed["items"] == []
 
 
-async def test_progress_is_also_served_as_server_sent_events(stack: Stack) -> None:
+async def test_progress_is_also_served_as_server_sent_events(stack: EmbeddedStack) -> None:
     headers = {"Authorization": f"Bearer {register_and_login(stack, 'e2e_sse')}"}
     async with httpx.AsyncClient(base_url=stack.api, headers=headers, timeout=120) as client:
         body = {"script": "A quiet harbour at dawn.\nThe boats come home.", "resolution": "360x640"}
@@ -112,7 +101,7 @@ async def test_progress_is_also_served_as_server_sent_events(stack: Stack) -> No
         assert [line for line in resumed.text.splitlines() if line.startswith("event: ")] == ["event: completed"]
 
 
-def test_the_api_reference_is_served(stack: Stack) -> None:
+def test_the_api_reference_is_served(stack: EmbeddedStack) -> None:
     schema = httpx.get(f"{stack.base_url}/openapi.json", timeout=30).json()
     assert {"/api/v1/jobs", "/api/v1/jobs/{job_id}/video", "/api/v1/auth/login"} <= set(schema["paths"])
     assert httpx.get(f"{stack.base_url}/docs", timeout=30).status_code == 200

@@ -1,0 +1,139 @@
+"""The whole embedded stack, started exactly as `make run` starts it, on free ports in a temp folder.
+
+The end-to-end tests drive it as a user would; the fault tests also reach inside: they kill
+one service's process (the stack's supervisor restarts it) or run the broker themselves so
+they can stop and restart it.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from tests.servers import free_port
+
+REPO = Path(__file__).resolve().parents[1]
+SERVICE_PORTS = {
+    "gateway": "REELFORGE_PORT",
+    "auth": "REELFORGE_AUTH_PORT",
+    "story": "REELFORGE_STORY_PORT",
+    "imaging": "REELFORGE_IMAGING_PORT",
+    "audio": "REELFORGE_AUDIO_PORT",
+    "render": "REELFORGE_RENDER_PORT",
+    "notifier": "REELFORGE_NOTIFIER_PORT",
+}
+READY_TIMEOUT_S = 180
+
+
+@dataclass
+class EmbeddedStack:
+    """A running `python -m libs.embedded`; `extra_env` is layered over a clean environment."""
+
+    var_dir: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
+    ports: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['REELFORGE_PORT']}"
+
+    @property
+    def api(self) -> str:
+        return f"{self.base_url}/api/v1"
+
+    @property
+    def ws_api(self) -> str:
+        return self.api.replace("http://", "ws://", 1)
+
+    @property
+    def console_log(self) -> Path:
+        """What `make run` would print: the supervisor's starts, restarts and shutdown."""
+        return self.var_dir / "stack.log"
+
+    @property
+    def tmp_dir(self) -> Path:
+        """The services' TMPDIR: where their working files (render folders, phrase WAVs) live."""
+        return self.var_dir / "tmp"
+
+    def start(self) -> "EmbeddedStack":
+        env = {key: value for key, value in os.environ.items() if not key.startswith("REELFORGE_")}
+        for standard in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL", "OPENAI_API_KEY", "REPLICATE_API_TOKEN"):
+            env.pop(standard, None)
+        self.ports = {
+            variable: str(free_port()) for variable in [*SERVICE_PORTS.values(), "REELFORGE_EMBEDDED_KAFKA_PORT"]
+        }
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        env.update(
+            self.ports,
+            REELFORGE_VAR_DIR=str(self.var_dir),
+            REELFORGE_AUTH_URL=f"http://127.0.0.1:{self.ports['REELFORGE_AUTH_PORT']}",
+            TMPDIR=str(self.tmp_dir),
+        )
+        env.update(self.extra_env)
+        with self.console_log.open("w") as console:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "libs.embedded"], cwd=REPO, env=env, stdout=console, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the stack exited early:\n{self.console_log.read_text()}")
+            try:
+                if httpx.get(f"{self.base_url}/readyz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"the embedded stack did not become ready within {READY_TIMEOUT_S} s")
+
+    def stop(self) -> None:
+        """Ctrl-C, as a user stops it; a stack that does not stop in a minute is killed."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def pid_of(self, service: str) -> int:
+        """The process id of one service, as a child of this stack's supervisor."""
+        assert self.process is not None
+        found = subprocess.run(
+            ["pgrep", "-P", str(self.process.pid), "-f", rf"services\.{service}$"],
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        if len(found) != 1:
+            raise LookupError(f"expected one {service} process under the stack, found {found}")
+        return int(found[0])
+
+    def healthy(self, service: str) -> bool:
+        port = self.ports[SERVICE_PORTS[service]]
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def log(self, service: str) -> str:
+        return (self.var_dir / "logs" / f"{service}.log").read_text(errors="replace")
+
+
+def register_and_login(stack: EmbeddedStack, name: str) -> str:
+    """A new account for `name`, logged in with the OAuth2 form; its access token."""
+    with httpx.Client(base_url=stack.api, timeout=30) as client:
+        created = client.post(
+            "/auth/register", json={"email": f"{name}@example.com", "username": name, "password": "correct horse 1"}
+        )
+        assert created.status_code == 201, created.text
+        login = client.post("/auth/login", data={"username": name, "password": "correct horse 1"})
+        assert login.status_code == 200, login.text
+        return login.json()["access_token"]
