@@ -29,7 +29,11 @@ def database_url(settings: DatabaseSettings, service: str) -> str:
 
 
 class Database:
-    """One service's database: an engine, its sessions and its schema."""
+    """One service's database: an engine, its sessions and its schema.
+
+    Bound parameters are hidden from SQLAlchemy's error messages: they may hold secrets
+    (a webhook's signing secret, a password hash) and errors end up in logs.
+    """
 
     def __init__(self, url: str, service: str) -> None:
         self.service = service
@@ -37,6 +41,7 @@ class Database:
         if self.is_postgres:
             self.engine: AsyncEngine = create_async_engine(
                 url,
+                hide_parameters=True,
                 pool_size=10,
                 pool_pre_ping=True,
                 connect_args={"server_settings": {"search_path": service}},
@@ -44,7 +49,7 @@ class Database:
         else:
             path = Path(url.split("///", 1)[1])
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.engine = create_async_engine(url, connect_args={"timeout": 30})
+            self.engine = create_async_engine(url, hide_parameters=True, connect_args={"timeout": 30})
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         # SQLite has one writer per file and upgrades a reader to a writer without waiting,

@@ -18,6 +18,7 @@ STAGE_SECONDS = Histogram(
     buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600),
 )
 JOBS_BY_STATUS = Counter("reelforge_jobs_total", "Jobs reaching each status.", ["status"])
+WEBHOOK_ATTEMPTS = Counter("reelforge_webhook_attempts_total", "Webhook delivery attempts, by outcome.", ["outcome"])
 RENDER_SPEED = Gauge("reelforge_render_speed_ratio", "Seconds of video rendered per second of wall time.")
 
 

@@ -9,10 +9,11 @@ from fastapi.middleware.cors import CORSMiddleware
 from libs.common.http_errors import install_error_handlers
 from libs.common.runtime import Runtime
 from libs.common.service import build_service
-from services.gateway import projection, ws
+from services.gateway import projection, webhooks, ws
 from services.gateway.auth_client import AuthClient
 from services.gateway.reconciler import run_reconciler
 from services.gateway.routes import auth, jobs
+from services.gateway.routes import webhooks as webhook_routes
 from services.gateway.security import TokenVerifier
 from services.gateway.settings import GatewaySettings
 from services.gateway.store import TABLES
@@ -37,9 +38,12 @@ def create_app(settings: GatewaySettings) -> FastAPI:
             None,
             lambda event: projection.project(event, runtime, signals),
         )
+        runtime.consume(
+            webhooks.TOPICS, webhooks.CONSUMER, webhooks.EVENTS, None, lambda event: webhooks.project(event, runtime)
+        )
         runtime.background.append(asyncio.create_task(run_reconciler(runtime, settings), name="reconciler"))
 
-    app = build_service("gateway", settings, tables=TABLES, wire=wire, title="Reelforge API")
+    app = build_service("gateway", settings, tables=[*TABLES, *webhooks.TABLES], wire=wire, title="Reelforge API")
     app.state.settings = settings
     app.state.signals = signals
     install_error_handlers(app)
@@ -50,6 +54,6 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         allow_headers=["*"],
         allow_credentials="*" not in settings.cors_origins,
     )
-    for router in (auth.router, jobs.router, ws.router):
+    for router in (auth.router, jobs.router, ws.router, webhook_routes.router):
         app.include_router(router, prefix=API)
     return app

@@ -1,9 +1,9 @@
 from pydantic import Field
 
-from libs.common.settings import BusSettings, DatabaseSettings, RetrySettings, StorageSettings, env
+from libs.common.settings import BusSettings, DatabaseSettings, RetrySettings, StorageSettings, WebhookSettings, env
 
 
-class GatewaySettings(BusSettings, DatabaseSettings, StorageSettings, RetrySettings):
+class GatewaySettings(BusSettings, DatabaseSettings, StorageSettings, RetrySettings, WebhookSettings):
     port: int = Field(8000, validation_alias=env("PORT"))
     auth_url: str = Field("http://127.0.0.1:8001", description="Base URL of the auth service.")
     jwt_issuer: str = "reelforge-auth"

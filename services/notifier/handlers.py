@@ -1,27 +1,56 @@
-"""Notifier stage: tells the outside world that a job ended.
+"""The notifier's bus handlers: keep users' endpoints, and turn job events into webhook messages.
 
-Webhook endpoints and their signed deliveries come with the reliability work;
-until then the notifier records every outcome in its delivery log, so the log
-already holds one row per final event, never two.
+Each handler changes the delivery log in the transaction that marks its event handled, so a
+redelivered event finds its ledger entry and changes nothing: one message per job event and
+endpoint, never two. Sending is the scheduler's job; handlers only wake it.
 """
 
 import logging
 
-from libs.common.events import JobCompleted, JobFailed
+from libs.common.events import (
+    JobCompleted,
+    JobFailed,
+    JobProgress,
+    Topics,
+    WebhookEndpointRegistered,
+    WebhookEndpointRemoved,
+    WebhookReplayRequested,
+)
 from libs.common.runtime import Runtime
-from services.notifier.store import Notification
+from services.notifier import deliveries
+from services.notifier.payloads import JobOutcome
+from services.notifier.policy import RetryPolicy
+from services.notifier.scheduler import DeliveryScheduler
 
 log = logging.getLogger(__name__)
 
-CONSUMER = "notifier"
+JOBS_CONSUMER = "notifier"
+JOB_TOPICS = (Topics.JOBS_COMPLETED, Topics.JOBS_FAILED, Topics.JOBS_PROGRESS)
+JOB_EVENTS = (JobCompleted, JobFailed, JobProgress)
+
+REQUESTS_CONSUMER = "notifier-webhooks"
+REQUEST_TOPICS = (Topics.WEBHOOK_REQUESTS,)
+REQUEST_EVENTS = (WebhookEndpointRegistered, WebhookEndpointRemoved, WebhookReplayRequested)
+EndpointRequest = WebhookEndpointRegistered | WebhookEndpointRemoved | WebhookReplayRequested
 
 
-async def record_outcome(event: JobCompleted | JobFailed, runtime: Runtime) -> None:
-    name = "generation.complete" if isinstance(event, JobCompleted) else "generation.failed"
-    async with runtime.finish(CONSUMER, event) as out:
-        out.session.add(
-            Notification(
-                event_id=event.event_id, job_id=event.job_id, user_id=event.user_id, event=name, status="recorded"
-            )
-        )
-    log.info("job %s: %s recorded", event.job_id, name)
+async def on_job_event(event: JobOutcome, runtime: Runtime, policy: RetryPolicy, scheduler: DeliveryScheduler) -> None:
+    async with runtime.finish(JOBS_CONSUMER, event) as out:
+        created = await deliveries.fan_out(out.session, event, policy)
+    if created:
+        log.info("job %s: %s queued for %d endpoint(s)", event.job_id, event.type, created)
+        scheduler.wake()
+
+
+async def on_endpoint_request(
+    event: EndpointRequest, runtime: Runtime, policy: RetryPolicy, scheduler: DeliveryScheduler
+) -> None:
+    async with runtime.finish(REQUESTS_CONSUMER, event) as out:
+        if isinstance(event, WebhookEndpointRegistered):
+            deliveries.register(out.session, event)
+        elif isinstance(event, WebhookEndpointRemoved):
+            await deliveries.remove(out.session, event.endpoint_id)
+        elif not await deliveries.replay(out.session, event, policy):
+            log.warning("replay of %s for endpoint %s: no such message", event.message_id, event.endpoint_id)
+    log.info("endpoint %s: %s", event.endpoint_id, event.type)
+    scheduler.wake()

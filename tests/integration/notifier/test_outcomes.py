@@ -1,54 +1,75 @@
-"""The notifier records each final job event once, consuming from the real bus, on SQLite and PostgreSQL."""
+"""Job events become webhook messages: one per subscribed endpoint, never two, with the documented payloads."""
 
-import asyncio
-from pathlib import Path
-from uuid import UUID, uuid4
+from uuid import uuid4
 
-from fastapi import FastAPI
-from sqlmodel import select
+from standardwebhooks.webhooks import Webhook
 
-from libs.common.events import JobCompleted, JobFailed, VideoOutput
-from services.notifier.app import create_app
-from services.notifier.settings import NotifierSettings
-from services.notifier.store import Notification
-from tests.bus import BusProbe, serving
-
-
-def completion(job_id: UUID) -> JobCompleted:
-    output = VideoOutput(
-        video_key="v", thumbnail_key="t", srt_key="s", vtt_key="w", duration_s=1, width=2, height=2, size_bytes=3
-    )
-    return JobCompleted(job_id=job_id, user_id="u1", output=output)
+from libs.common.events import JobFailed, JobProgress
+from services.notifier.deliveries import message_id
+from services.notifier.handlers import JOBS_CONSUMER
+from tests.bus import processed
+from tests.integration.notifier.webhooks import (
+    SECRET,
+    RunningNotifier,
+    completion,
+    messages,
+    messages_when,
+    register,
+)
+from tests.receiver import Receiver
 
 
-async def recorded_once(app: FastAPI, event_id: UUID, timeout_s: float = 60.0) -> list[Notification]:
-    """All notifications, once the one for `event_id` exists."""
-    db = app.state.runtime.db
-    async with asyncio.timeout(timeout_s):
-        while True:
-            async with db.sessions() as session:
-                rows = list((await session.exec(select(Notification))).all())
-            if any(row.event_id == event_id for row in rows):
-                return rows
-            await asyncio.sleep(0.05)
+async def test_a_job_end_redelivered_or_announced_again_makes_one_message(notifier: RunningNotifier) -> None:
+    async with Receiver() as receiver:
+        endpoint = await register(notifier, receiver.url)
+        job = uuid4()
+        first = completion(endpoint.user_id, job)
+        again = completion(endpoint.user_id, job)  # a re-driven job announces its completion again
+        for event in (first, first, again):
+            await notifier.bus.publish(event)
+        await processed(notifier.app, JOBS_CONSUMER, again.event_id)
+        log = await messages_when(
+            notifier, endpoint.endpoint_id, lambda found: all(message.status == "delivered" for message in found)
+        )
+
+    expected = message_id(first, endpoint.endpoint_id)
+    assert [message.id for message in log] == [expected]
+    assert [request.headers["webhook-id"] for request in receiver.received] == [expected]
 
 
-async def test_each_outcome_is_recorded_once_even_when_delivered_twice(
-    kafka: str, database_url: str, tmp_path: Path
-) -> None:
-    settings = NotifierSettings(
-        kafka_bootstrap_servers=kafka, database_url=database_url, var_dir=tmp_path, log_format="text"
-    )
-    job = uuid4()
-    first = completion(job)
-    sentinel = completion(job)  # same job, so same partition: consumed strictly after the duplicate
-    failed = JobFailed(job_id=uuid4(), user_id="u2", stage="audio", reason="espeak-ng is not installed")
-    async with serving(create_app(settings)) as app, BusProbe(kafka) as bus:
-        for event in (first, first, sentinel, failed):
-            await bus.publish(event)
-        await recorded_once(app, failed.event_id)
-        rows = await recorded_once(app, sentinel.event_id)
-    assert sorted(str(row.event_id) for row in rows if row.job_id == job) == sorted(
-        [str(first.event_id), str(sentinel.event_id)]
-    )
-    assert [(row.event, row.user_id) for row in rows if row.job_id == failed.job_id] == [("generation.failed", "u2")]
+async def test_each_endpoint_gets_only_the_events_it_subscribed_to(notifier: RunningNotifier) -> None:
+    async with Receiver() as receiver:
+        outcomes = await register(notifier, receiver.url + "/outcomes")
+        progress = await register(notifier, receiver.url + "/progress", outcomes.user_id, ("generation.progress",))
+        stranger = await register(notifier, receiver.url + "/stranger")
+        job = uuid4()
+        moving = JobProgress(job_id=job, user_id=outcomes.user_id, stage="images", progress=40, message="Painting")
+        failed = JobFailed(job_id=job, user_id=outcomes.user_id, stage="audio", reason="espeak-ng is not installed")
+        for event in (moving, failed):
+            await notifier.bus.publish(event)
+        await processed(notifier.app, JOBS_CONSUMER, failed.event_id)
+        requests = await receiver.requests(2)
+
+    by_path = {request.path: Webhook(SECRET).verify(request.body, request.headers) for request in requests}
+    assert by_path == {
+        "/hook/outcomes": {
+            "event": "generation.failed",
+            "data": {
+                "jobId": str(job),
+                "error": "espeak-ng is not installed",
+                "timestamp": failed.occurred_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            },
+        },
+        "/hook/progress": {
+            "event": "generation.progress",
+            "data": {
+                "jobId": str(job),
+                "progress": 40,
+                "stage": "images",
+                "message": "Painting",
+                "timestamp": moving.occurred_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            },
+        },
+    }
+    assert await messages(notifier, stranger.endpoint_id) == []
+    assert len(await messages(notifier, progress.endpoint_id)) == 1
