@@ -9,6 +9,7 @@ from typing import TypeVar
 from uuid import UUID
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import KafkaError
 from fastapi import FastAPI
 from pydantic_settings import BaseSettings
 from sqlmodel import select
@@ -52,7 +53,7 @@ class BusProbe:
         consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False, fetch_max_wait_ms=20)
         await consumer.start()
         try:
-            partitions = await _partitions(consumer, topic, timeout_s)
+            partitions = await _partitions(self.producer, topic, timeout_s)
             consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)
             values: list[bytes] = []
@@ -72,7 +73,7 @@ class BusProbe:
         consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False, fetch_max_wait_ms=20)
         await consumer.start()
         try:
-            partitions = await _partitions(consumer, topic, timeout_s)
+            partitions = await _partitions(self.producer, topic, timeout_s)
             consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)
             ends = await consumer.end_offsets(partitions)
@@ -103,15 +104,20 @@ class BusProbe:
         return found[:count]
 
 
-async def _partitions(consumer: AIOKafkaConsumer, topic: str, timeout_s: float) -> list[TopicPartition]:
+async def _partitions(producer: AIOKafkaProducer, topic: str, timeout_s: float) -> list[TopicPartition]:
+    """The topic's partitions, asked for by name (Tansu leaves topics it created on demand out of a full listing)."""
     deadline = time.monotonic() + timeout_s
     while True:
-        found = consumer.partitions_for_topic(topic)
+        try:
+            found = await asyncio.wait_for(
+                producer.partitions_for(topic), timeout=max(deadline - time.monotonic(), 0.1)
+            )
+        except (TimeoutError, KafkaError):
+            found = set()
         if found:
             return [TopicPartition(topic, partition) for partition in sorted(found)]
         if time.monotonic() > deadline:
             raise AssertionError(f"topic {topic} does not exist")
-        await consumer.force_metadata_update()
         await asyncio.sleep(0.1)
 
 

@@ -9,11 +9,11 @@ with the same `event_id`, which consumers drop through their ledger.
 import asyncio
 import json
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from faststream.kafka import KafkaBroker
-from sqlalchemy import Index, func
+from sqlalchemy import Index, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -36,6 +36,7 @@ class OutboxMessage(SQLModel, table=True):
     payload: str
     headers: str = "{}"
     created_at: datetime = Field(default_factory=now)
+    claimed_until: datetime | None = None
     published_at: datetime | None = None
 
 
@@ -83,13 +84,24 @@ async def was_processed(db: Database, consumer: str, event_id: UUID) -> bool:
 
 
 class OutboxRelay:
-    """Publishes outbox rows in id order; safe to run in several replicas (rows are claimed with SKIP LOCKED)."""
+    """Publishes outbox rows in id order, several replicas at once if need be.
 
-    def __init__(self, db: Database, broker: KafkaBroker, batch_size: int = 100, idle_s: float = 0.5) -> None:
+    Rows are claimed for `lease_s` in a short transaction (SKIP LOCKED on PostgreSQL, so
+    replicas claim different rows), published with no transaction open, then marked sent.
+    No database lock is ever held while waiting on the broker: with the broker down, the
+    service still writes (jobs are still accepted) and rows simply wait. A relay that dies
+    after publishing leaves a lease that runs out, and the row is published again with the
+    same event id, which consumers drop.
+    """
+
+    def __init__(
+        self, db: Database, broker: KafkaBroker, batch_size: int = 100, idle_s: float = 0.5, lease_s: float = 60.0
+    ) -> None:
         self.db = db
         self.broker = broker
         self.batch_size = batch_size
         self.idle_s = idle_s
+        self.lease = timedelta(seconds=lease_s)
         self._wakeup = asyncio.Event()
 
     def wake(self) -> None:
@@ -116,25 +128,56 @@ class OutboxRelay:
                 self._wakeup.clear()
 
     async def publish_pending(self) -> int:
+        """Publish one batch; stops at the first failure (keeping order) and raises it."""
+        rows = await self._claim()
+        sent: list[int] = []
+        try:
+            for row in rows:
+                await self.broker.publish(
+                    row.payload.encode(), topic=row.topic, key=row.key.encode(), headers=json.loads(row.headers)
+                )
+                sent.append(row.id)  # type: ignore[arg-type]
+                EVENTS_PUBLISHED.labels(self.db.service, row.topic).inc()
+        finally:
+            await self._settle(sent, [row.id for row in rows if row.id not in sent])  # type: ignore[misc]
+        if rows:
+            await self._report_pending()
+        return len(sent)
+
+    async def _claim(self) -> list[OutboxMessage]:
+        moment = now()
         async with self.db.transaction() as session:
             query = (
                 select(OutboxMessage)
-                .where(col(OutboxMessage.published_at).is_(None))
+                .where(
+                    col(OutboxMessage.published_at).is_(None),
+                    or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) < moment),
+                )
                 .order_by(col(OutboxMessage.id))
                 .limit(self.batch_size)
                 .with_for_update(skip_locked=True)
             )
             rows = list((await session.exec(query)).all())
             for row in rows:
-                await self.broker.publish(
-                    row.payload.encode(), topic=row.topic, key=row.key.encode(), headers=json.loads(row.headers)
-                )
-                row.published_at = now()
+                row.claimed_until = moment + self.lease
                 session.add(row)
-                EVENTS_PUBLISHED.labels(self.db.service, row.topic).inc()
-        if rows:
-            await self._report_pending()
-        return len(rows)
+        return rows
+
+    async def _settle(self, sent: list[int], unsent: list[int]) -> None:
+        """Mark what went out as sent; give back the claim on what did not, so it is retried soon."""
+        if not sent and not unsent:
+            return
+        async with self.db.transaction() as session:
+            if sent:
+                await session.exec(  # type: ignore[call-overload]
+                    update(OutboxMessage)
+                    .where(col(OutboxMessage.id).in_(sent))
+                    .values(published_at=now(), claimed_until=None)
+                )
+            if unsent:
+                await session.exec(  # type: ignore[call-overload]
+                    update(OutboxMessage).where(col(OutboxMessage.id).in_(unsent)).values(claimed_until=None)
+                )
 
     async def _report_pending(self) -> None:
         async with self.db.sessions() as session:

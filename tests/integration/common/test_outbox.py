@@ -2,19 +2,22 @@
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
 from faststream.kafka import KafkaBroker
 from sqlalchemy import update
+from sqlmodel import select
 
 from libs.common.bus import ensure_topics, make_broker
 from libs.common.db import Database
 from libs.common.events import JobCancelled, Topics, parse_event
 from libs.common.outbox import LEDGER_TABLES, OutboxMessage, OutboxRelay, stage_event
 from libs.common.settings import BusSettings, DatabaseSettings
+from libs.embedded.broker import LocalBroker
 from tests.bus import BusProbe
-from tests.servers import PostgresCluster
+from tests.servers import PostgresCluster, free_port
 
 
 @pytest.fixture
@@ -95,3 +98,40 @@ async def test_relays_in_several_replicas_publish_each_row_once(
     assert sorted(str(parse_event(value).event_id) for value in values) == sorted(str(e.event_id) for e in events)
     for db in replicas:
         await db.close()
+
+
+async def test_writes_go_through_while_the_relay_waits_on_a_broker_that_is_down(
+    database_url: str, tmp_path: Path
+) -> None:
+    local = LocalBroker(free_port(), tmp_path / "broker.log")
+    settings = BusSettings(kafka_bootstrap_servers=await local.start())
+    await ensure_topics(settings, [Topics.JOBS_CANCELLED])
+    broker = make_broker(settings, "outbox-outage")
+    await broker.connect()
+    db = await open_database(database_url)
+    relay = asyncio.create_task(OutboxRelay(db, broker).run())
+    try:
+        await local.stop()
+        first, second = (JobCancelled(job_id=uuid4(), user_id="u") for _ in range(2))
+        await stage(db, [first])
+        async with asyncio.timeout(30):  # the relay has claimed the row and is waiting on the broker
+            while not await _claimed(db):
+                await asyncio.sleep(0.05)
+        async with asyncio.timeout(2):
+            await stage(db, [second])  # a job accepted meanwhile: must not wait for the broker
+        await local.start()
+        async with BusProbe(local.address) as bus:
+            delivered = await bus.events(JobCancelled, 2, timeout_s=60)
+        assert {event.event_id for event in delivered} == {first.event_id, second.event_id}
+    finally:
+        relay.cancel()
+        await asyncio.gather(relay, return_exceptions=True)
+        await broker.stop()
+        await local.stop()
+        await db.close()
+
+
+async def _claimed(db: Database) -> bool:
+    async with db.sessions() as session:
+        rows = (await session.exec(select(OutboxMessage))).all()
+    return any(row.claimed_until is not None for row in rows)
