@@ -1,0 +1,81 @@
+"""The storyboard a language model drafts: its schema (sent as the structured-output format) and its checks.
+
+The schema keeps to what OpenAI's strict structured outputs accept (every property required, no
+extra properties, only item counts as constraints); what it cannot say (no blank text) the
+pydantic validators check, and a draft that fails them counts as invalid output.
+"""
+
+from typing import Annotated
+
+from openai.types.shared_params import ResponseFormatJSONSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from libs.common.events import Scene, Storyboard
+from services.story.offline_writer import MAX_SCENES, MAX_TITLE_CHARS, STYLE_PHRASES, clip_words, image_prompt
+
+SCHEMA_NAME = "storyboard"
+
+
+def _filled(text: str) -> str:
+    collapsed = " ".join(text.split())
+    if not collapsed:
+        raise ValueError("must not be blank")
+    return collapsed
+
+
+Text = Annotated[str, AfterValidator(_filled)]
+
+
+class SceneDraft(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    narration: Text = Field(description="What the narrator says in this scene: one to three short sentences.")
+    image_prompt: Text = Field(
+        description="One picture for the scene, in English: subject, setting, light and mood, "
+        "no text in the picture; ends with the art style."
+    )
+    subtitle: Text = Field(description="The narration as shown on screen, in the story's language.")
+
+
+class StoryDraft(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Text = Field(description=f"A catchy title of at most {MAX_TITLE_CHARS} characters.")
+    description: Text = Field(description="One sentence saying what the video is about.")
+    scenes: list[SceneDraft] = Field(min_length=1, max_length=MAX_SCENES, description="The scenes, in order.")
+
+
+def response_format() -> ResponseFormatJSONSchema:
+    """The `response_format` asking for a `StoryDraft` as strict structured output."""
+    return {
+        "type": "json_schema",
+        "json_schema": {"name": SCHEMA_NAME, "strict": True, "schema": StoryDraft.model_json_schema()},
+    }
+
+
+def storyboard_from_draft(draft: StoryDraft, art_style: str) -> Storyboard:
+    """The storyboard of a valid draft."""
+    scenes = [
+        Scene(
+            index=index,
+            narration=scene.narration,
+            subtitle=scene.subtitle,
+            image_prompt=styled(scene.image_prompt, art_style),
+        )
+        for index, scene in enumerate(draft.scenes)
+    ]
+    return Storyboard(
+        title=clip_words(draft.title, MAX_TITLE_CHARS),
+        description=draft.description,
+        text="\n\n".join(scene.narration for scene in scenes),
+        scenes=scenes,
+    )
+
+
+def styled(picture: str, art_style: str) -> str:
+    """A model's picture ending with the art style exactly once, whether the model added it or not."""
+    style = STYLE_PHRASES.get(art_style, art_style)
+    bare = picture.rstrip(" .")
+    if bare.lower().endswith(style.lower()):
+        bare = bare[: -len(style)]
+    return image_prompt(bare.rstrip(" ,;"), art_style)

@@ -1,0 +1,39 @@
+"""Pytest fixtures for the fake OpenAI API; a conftest imports the ones its tests use.
+
+They live here rather than in one conftest so that any stage's tests (story today, images and
+narration later) can share the same session-wide server.
+"""
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.fakes.openai_api import FakeOpenAI, FakeOpenAIServer
+
+
+@pytest.fixture(scope="session")
+def openai_server() -> Iterator[FakeOpenAIServer]:
+    server = FakeOpenAIServer(FakeOpenAI())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def fake_openai(openai_server: FakeOpenAIServer) -> Iterator[FakeOpenAI]:
+    """The fake API with nothing recorded or scripted; it listens at `fake_openai.base_url` (…/v1)."""
+    openai_server.fake.reset()
+    yield openai_server.fake
+    openai_server.fake.reset()
+
+
+@pytest.fixture(autouse=True)
+def hermetic_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings come from defaults and what a test passes: a key in the developer's shell must not send
+    tests to the real OpenAI, nor a provider choice change what they test. Autouse where imported."""
+    for name in list(os.environ):
+        if name.startswith(("REELFORGE_", "OPENAI_")):
+            monkeypatch.delenv(name)
