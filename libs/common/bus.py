@@ -6,8 +6,10 @@ the offset only after the handler returned and seeks back to the message when it
 raised (ACK and REJECT_ON_ERROR would commit a failed message and lose it).
 """
 
+import asyncio
 import logging
 from typing import Any
+from uuid import uuid4
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
@@ -18,6 +20,8 @@ from faststream.kafka import KafkaBroker
 from libs.common.settings import BusSettings
 
 log = logging.getLogger(__name__)
+
+EPOCH_PREFIX = "reelforge.epoch."
 
 
 def dead_letter_topic(topic: str) -> str:
@@ -53,18 +57,72 @@ def consumer_options(settings: BusSettings, group_id: str) -> dict[str, Any]:
 
 
 async def ensure_topics(settings: BusSettings, topics: list[str]) -> None:
-    """Create `topics` and their dead-letter topics if missing, so consumers never wait on auto-creation."""
+    """Create `topics` and their dead-letter topics if missing, so consumers never wait on auto-creation.
+
+    "Missing" is what the broker lists: a topic Tansu created implicitly, on a produce after
+    it lost its data, is not listed, and offsets cannot be committed on it until it is
+    created for real.
+    """
+    await _create_missing(settings, topics, await _listed(settings))
+
+
+async def bus_epoch(settings: BusSettings) -> str:
+    """The marker of the broker's current life: a topic `reelforge.epoch.<id>`, made by the first service to look.
+
+    A broker that loses its data (Tansu's memory store, restarted) loses the marker with it.
+    Two services starting at once may each make one; each keeps its own, and all go together.
+    """
+    markers = sorted(name for name in await _listed(settings) if name.startswith(EPOCH_PREFIX))
+    if markers:
+        return markers[0]
+    marker = f"{EPOCH_PREFIX}{uuid4().hex}"
+    await _create(settings, [NewTopic(marker, 1, 1)])
+    return marker
+
+
+async def watch_bus(settings: BusSettings, topics: list[str], epoch: str, lost: asyncio.Event) -> None:
+    """Every `kafka_topic_check_s`: set `lost` and stop if the broker forgot its data, else re-create missing topics.
+
+    Kafka clients that outlive their broker's memory keep stale state (assignments on topics
+    that are gone, offsets they cannot commit) and may stall; the cure is fresh clients, so
+    the service restarts (see `service.serve`). A broker that was only unreachable keeps
+    the marker, and its clients simply reconnect.
+    """
+    while True:
+        await asyncio.sleep(settings.kafka_topic_check_s)
+        try:
+            listed = await _listed(settings)
+            if epoch not in listed:
+                log.error("the broker has lost its data (its topics are gone): restarting with fresh connections")
+                lost.set()
+                return
+            await _create_missing(settings, topics, listed)
+        except Exception:
+            log.warning("could not check the bus; will try again", exc_info=True)
+
+
+async def _listed(settings: BusSettings) -> set[str]:
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
     await admin.start()
     try:
-        existing = set(await admin.list_topics())
-        wanted = [name for topic in topics for name in (topic, dead_letter_topic(topic))]
-        missing = [name for name in dict.fromkeys(wanted) if name not in existing]
-        if missing:
-            new = [NewTopic(name, settings.kafka_topic_partitions, 1) for name in missing]
-            try:
-                await admin.create_topics(new)
-            except TopicAlreadyExistsError:
-                log.debug("topics created concurrently by another service")
+        return set(await admin.list_topics())
+    finally:
+        await admin.close()
+
+
+async def _create_missing(settings: BusSettings, topics: list[str], listed: set[str]) -> None:
+    wanted = [name for topic in topics for name in (topic, dead_letter_topic(topic))]
+    missing = [name for name in dict.fromkeys(wanted) if name not in listed]
+    if missing:
+        await _create(settings, [NewTopic(name, settings.kafka_topic_partitions, 1) for name in missing])
+
+
+async def _create(settings: BusSettings, topics: list[NewTopic]) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        await admin.create_topics(topics)
+    except TopicAlreadyExistsError:
+        log.debug("topics created concurrently by another service")
     finally:
         await admin.close()

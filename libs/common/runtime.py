@@ -70,6 +70,7 @@ class Runtime:
     background: list[asyncio.Task[None]] = field(default_factory=list)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     running: RunningWork | None = None
+    bus_lost: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def emit(self, *events: Envelope) -> None:
         """Publish events on their own (progress): through the outbox, so they survive a broker outage."""

@@ -6,6 +6,8 @@ their routes to the same shell, so every process starts, reports and stops alike
 
 import asyncio
 import logging
+import os
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
@@ -14,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import Table
 
-from libs.common.bus import ensure_topics, make_broker
+from libs.common.bus import bus_epoch, ensure_topics, make_broker, watch_bus
 from libs.common.cancellation import CANCELLATION_TABLES
 from libs.common.db import Database
 from libs.common.events import Topics
@@ -51,7 +53,7 @@ def build_service(
         sweep_orphaned_work_dirs(service)
         db = Database.for_service(settings, service)  # type: ignore[arg-type]
         await db.create_tables([*LEDGER_TABLES, *CANCELLATION_TABLES, *tables])
-        runtime = Runtime(service=service, settings=settings, db=db)
+        runtime = Runtime(service=service, settings=settings, db=db, bus_lost=app.state.bus_lost)
         if uses_store:
             runtime.store = await open_store(settings)  # type: ignore[arg-type]
         if uses_bus:
@@ -66,6 +68,13 @@ def build_service(
             await ensure_topics(settings, list(Topics.ALL))  # type: ignore[arg-type]
             await runtime.broker.start()
             runtime.background.append(asyncio.create_task(runtime.relay.run(), name=f"{service}-outbox-relay"))
+            epoch = await bus_epoch(settings)  # type: ignore[arg-type]
+            runtime.background.append(
+                asyncio.create_task(
+                    watch_bus(settings, list(Topics.ALL), epoch, runtime.bus_lost),  # type: ignore[arg-type]
+                    name=f"{service}-bus-watch",
+                )
+            )
         log.info("%s started", service)
         try:
             yield
@@ -81,6 +90,7 @@ def build_service(
             await db.close()
 
     app = FastAPI(title=title or f"Reelforge {service}", lifespan=lifespan)
+    app.state.bus_lost = asyncio.Event()
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
@@ -109,11 +119,43 @@ async def _safe(check: Awaitable[bool]) -> bool:
         return False
 
 
+EXIT_BUS_LOST = 75
+"""EX_TEMPFAIL: the service stopped itself because its broker lost its data; start it again."""
+HARD_EXIT_AFTER_S = 10.0
+
+
 def serve(app: FastAPI, host: str, port: int) -> None:
-    """Run `app` until SIGINT/SIGTERM; uvicorn then runs the lifespan shutdown (broker stop, drain)."""
-    uvicorn.run(
+    """Run `app` until SIGINT/SIGTERM; uvicorn then runs the lifespan shutdown (broker stop, drain).
+
+    If the broker forgets its data, the service shuts down the same way and exits with
+    EXIT_BUS_LOST, for its supervisor (make run, compose, Kubernetes) to start it afresh;
+    every message it held was left uncommitted, and its outbox waits in the database.
+    """
+    config = uvicorn.Config(
         app, host=host, port=port, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=30
     )
+    if asyncio.run(_serve(app, uvicorn.Server(config))):
+        sys.exit(EXIT_BUS_LOST)
+
+
+async def _serve(app: FastAPI, server: uvicorn.Server) -> bool:
+    """Serve until stopped; True if the service stopped because its bus was lost."""
+    watcher = asyncio.create_task(_stop_when_bus_lost(app.state.bus_lost, server))
+    try:
+        await server.serve()
+    finally:
+        watcher.cancel()
+    return app.state.bus_lost.is_set()
+
+
+async def _stop_when_bus_lost(bus_lost: asyncio.Event, server: uvicorn.Server) -> None:
+    """Stop quickly: nothing in hand is worth waiting for (it was never committed), so open
+    connections are not drained, and a shutdown that hangs on a confused client is cut short."""
+    await bus_lost.wait()
+    server.should_exit = server.force_exit = True
+    await asyncio.sleep(HARD_EXIT_AFTER_S)
+    log.error("shutdown did not finish in %.0f s after the bus was lost; exiting now", HARD_EXIT_AFTER_S)
+    os._exit(EXIT_BUS_LOST)
 
 
 def run(create_app: Callable[[object], FastAPI], settings: object) -> None:

@@ -43,6 +43,11 @@ class BusSettings(ReelforgeSettings):
         False, description="Idempotent producer; on for Apache Kafka, off for brokers that lack it (Tansu)."
     )
     kafka_topic_partitions: int = 3
+    kafka_topic_check_s: float = Field(
+        5.0,
+        description="How often a service checks that the broker still knows the platform's topics; one that "
+        "lost its data makes the service restart with fresh connections.",
+    )
     shutdown_grace_s: float = Field(
         30.0,
         description="On SIGTERM, how long the message in hand may take to finish; after that it is abandoned "

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+from libs.common.service import EXIT_BUS_LOST
 from libs.embedded.broker import LocalBroker
 
 log = logging.getLogger("reelforge.stack")
@@ -86,10 +87,11 @@ class Stack:
                 service.restarts = 0
             service.restarts += 1
             delay = min(MAX_BACKOFF_S, 0.5 * 2 ** (service.restarts - 1))
+            why = "its broker lost its data" if code == EXIT_BUS_LOST else f"it exited with code {code}"
             log.error(
-                "%s exited with code %s; restarting in %.1fs (see %s)",
+                "%s stopped (%s); restarting in %.1fs (see %s)",
                 service.name,
-                code,
+                why,
                 delay,
                 self.log_dir / f"{service.name}.log",
             )
