@@ -1,11 +1,12 @@
 """A job never hangs silently: jobs that stopped moving are sent through again, or failed with a reason.
 
 A job is stalled when it has had no progress for its stage's deadline (a lost event, a crashed
-worker, a broker that lost its data). The reconciler re-publishes its `jobs.requested` as a new
-attempt. Every stage is idempotent per job and reuses what it already made (the same story,
-images and narration found in storage, a finished video announced again), so in effect the job
-resumes after its last completed stage. After `max_redrives` attempts it is failed, and its
-work everywhere is stopped.
+worker, a broker that lost its data) and it is not simply waiting its turn: either the whole
+pipeline has been quiet that long too, or a job submitted after it has already finished. The
+reconciler re-publishes its `jobs.requested` as a new attempt. Every stage is idempotent per
+job and reuses what it already made (the same story, images and narration found in storage,
+a finished video announced again), so in effect the job resumes after its last completed stage.
+After `max_redrives` attempts it is failed, and its work everywhere is stopped.
 
 Several gateway replicas may run this: on PostgreSQL each stalled row is claimed with
 SKIP LOCKED, so one replica handles it.
@@ -13,12 +14,14 @@ SKIP LOCKED, so one replica handles it.
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from sqlalchemy import func
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from libs.common.events import JobCancelled, JobFailed, JobInput, JobRequested, RenderOptions, now
-from libs.common.outbox import stage_event
+from libs.common.events import JobCancelled, JobFailed, JobInput, JobRequested, RenderOptions, Topics, now
+from libs.common.outbox import OutboxMessage, stage_event
 from libs.common.runtime import Runtime
 from libs.common.vocabulary import FINAL_STATUSES, STAGES, Stage
 from services.gateway.lifecycle import record
@@ -52,10 +55,15 @@ async def reconcile_once(runtime: Runtime, settings: GatewaySettings) -> int:
             .limit(BATCH)
             .with_for_update(skip_locked=True)
         )
+        last_progress = await _last_progress(session)
         for job in (await session.exec(candidates)).all():
             silent_s = (moment - job.updated_at).total_seconds()
-            if silent_s < stall_after_s(job, settings):
+            deadline = stall_after_s(job, settings)
+            if silent_s < deadline or await _request_unsent(session, job):
                 continue
+            quiet = last_progress is None or (moment - last_progress).total_seconds() >= deadline
+            if not quiet and not await _overtaken(session, job):
+                continue  # waiting its turn behind other jobs, which are moving
             stage: Stage = job.stage if job.stage in STAGES else "story"  # type: ignore[assignment]
             if job.redrives < settings.max_redrives:
                 job.redrives += 1
@@ -77,6 +85,35 @@ async def reconcile_once(runtime: Runtime, settings: GatewaySettings) -> int:
     if touched:
         runtime.wake_relay()
     return touched
+
+
+async def _last_progress(session: AsyncSession) -> datetime | None:
+    """When the pipeline last moved any job (creating a job is not progress)."""
+    moved = select(func.max(Job.updated_at)).where(col(Job.status) != "pending")
+    return (await session.exec(moved)).one()
+
+
+async def _overtaken(session: AsyncSession, job: Job) -> bool:
+    """A job submitted later finished since this one last moved: the pipeline passed it by (an event was lost)."""
+    later = select(Job.id).where(
+        col(Job.created_at) > job.created_at,
+        Job.status == "completed",
+        col(Job.completed_at) > job.updated_at,
+    )
+    return (await session.exec(later.limit(1))).first() is not None
+
+
+async def _request_unsent(session: AsyncSession, job: Job) -> bool:
+    """A pending job whose request still waits in the outbox is not stalled: the relay will send it
+    (the broker may be down). One whose request went out and never came back was lost with the broker."""
+    if job.status != "pending":
+        return False
+    waiting = select(OutboxMessage.id).where(
+        OutboxMessage.key == str(job.id),
+        OutboxMessage.topic == Topics.JOBS_REQUESTED,
+        col(OutboxMessage.published_at).is_(None),
+    )
+    return (await session.exec(waiting)).first() is not None
 
 
 def _again(job: Job) -> JobRequested:

@@ -8,6 +8,7 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from libs.common.events import JobCancelled, JobFailed, JobInput, JobRequested, RenderOptions, now
+from libs.common.outbox import OutboxMessage
 from libs.common.settings import StorageSettings
 from services.gateway import jobs
 from services.gateway.app import create_app
@@ -78,3 +79,56 @@ async def test_a_job_that_is_moving_or_finished_is_left_alone(kafka: str, databa
         await jobs.cancel_job(runtime, OWNER, cancelled.id)
         assert await reconcile_once(runtime, settings) == 0
         assert (await jobs.get_job(runtime, OWNER, moving.id)).redrives == 0
+
+
+async def test_a_pending_job_waits_for_its_request_to_go_out_before_it_can_stall(
+    kafka: str, database_url: str, tmp_path: Path
+) -> None:
+    """A request that cannot go out waits in the outbox; only once it went out (and was lost) can the job stall."""
+    settings = settings_for(kafka, database_url, tmp_path)
+    async with serving(create_app(settings)) as app:
+        runtime = app.state.runtime
+        for task in runtime.background:
+            if task.get_name().endswith("outbox-relay"):
+                task.cancel()  # nothing is published: as with the broker down
+        job = await jobs.create_job(runtime, OWNER, JobInput(topic="love"), RenderOptions())
+        async with runtime.db.transaction() as session:
+            await session.exec(  # type: ignore[call-overload]
+                update(Job).where(col(Job.id) == job.id).values(updated_at=now() - timedelta(seconds=61))
+            )
+        assert await reconcile_once(runtime, settings) == 0
+        async with runtime.db.transaction() as session:
+            await session.exec(update(OutboxMessage).values(published_at=now()))  # type: ignore[call-overload]
+        assert await reconcile_once(runtime, settings) == 1
+
+
+async def test_a_job_waiting_its_turn_behind_moving_jobs_is_not_stalled(
+    kafka: str, database_url: str, tmp_path: Path
+) -> None:
+    settings = settings_for(kafka, database_url, tmp_path)
+    async with serving(create_app(settings)) as app:
+        runtime = app.state.runtime
+        waiting = await jobs.create_job(runtime, OWNER, JobInput(topic="love"), RenderOptions())
+        busy = await jobs.create_job(runtime, OWNER, JobInput(topic="scary"), RenderOptions())
+        await silent_for(app, waiting, 61)
+        await silent_for(app, busy, 0, stage="images")  # the pipeline is at work on another job
+        assert await reconcile_once(runtime, settings) == 0
+
+
+async def test_a_job_that_a_later_job_overtook_is_sent_through_again(
+    kafka: str, database_url: str, tmp_path: Path
+) -> None:
+    settings = settings_for(kafka, database_url, tmp_path)
+    async with serving(create_app(settings)) as app:
+        runtime = app.state.runtime
+        lost = await jobs.create_job(runtime, OWNER, JobInput(topic="love"), RenderOptions())
+        later = await jobs.create_job(runtime, OWNER, JobInput(topic="scary"), RenderOptions())
+        await silent_for(app, lost, 61)
+        async with runtime.db.transaction() as session:
+            await session.exec(  # type: ignore[call-overload]
+                update(Job)
+                .where(col(Job.id) == later.id)
+                .values(status="completed", completed_at=now(), updated_at=now())
+            )
+        assert await reconcile_once(runtime, settings) == 1
+        assert (await jobs.get_job(runtime, OWNER, lost.id)).redrives == 1
