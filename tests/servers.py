@@ -7,16 +7,19 @@
 - moto's S3 server.
 """
 
+import asyncio
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -129,3 +132,17 @@ class MotoS3:
         if self.process is not None:
             self.process.terminate()
             self.process.wait(timeout=30)
+
+
+@contextmanager
+def unreachable(process: asyncio.subprocess.Process | subprocess.Popen[bytes] | None) -> Iterator[None]:
+    """The server is down for its clients (paused: connections hang, nothing answers) but keeps its data.
+
+    Stopping Tansu instead would also wipe its memory: that is another fault, tested on its own.
+    """
+    assert process is not None and process.pid
+    os.kill(process.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(process.pid, signal.SIGCONT)

@@ -95,7 +95,7 @@ class OutboxRelay:
     """
 
     def __init__(
-        self, db: Database, broker: KafkaBroker, batch_size: int = 100, idle_s: float = 0.5, lease_s: float = 60.0
+        self, db: Database, broker: KafkaBroker, batch_size: int = 100, idle_s: float = 0.5, lease_s: float = 30.0
     ) -> None:
         self.db = db
         self.broker = broker
