@@ -2,10 +2,11 @@
 
 A job is stalled when it has had no progress for its stage's deadline (a lost event, a crashed
 worker, a broker that lost its data) and it is not simply waiting its turn: either the whole
-pipeline has been quiet that long too, or a job submitted after it has already finished. The
-reconciler re-publishes its `jobs.requested` as a new attempt. Every stage is idempotent per
-job and reuses what it already made (the same story, images and narration found in storage,
-a finished video announced again), so in effect the job resumes after its last completed stage.
+pipeline has been quiet that long too, or a job submitted after it fell silent has already
+finished. The reconciler re-publishes its `jobs.requested` as a new attempt. Every stage is
+idempotent per job and reuses what it already made (the same story, images and narration found
+in storage, a finished video announced again), so in effect the job resumes after its last
+completed stage.
 After `max_redrives` attempts it is failed, and its work everywhere is stopped.
 
 Several gateway replicas may run this: on PostgreSQL each stalled row is claimed with
@@ -94,12 +95,12 @@ async def _last_progress(session: AsyncSession) -> datetime | None:
 
 
 async def _overtaken(session: AsyncSession, job: Job) -> bool:
-    """A job submitted later finished since this one last moved: the pipeline passed it by (an event was lost)."""
-    later = select(Job.id).where(
-        col(Job.created_at) > job.created_at,
-        Job.status == "completed",
-        col(Job.completed_at) > job.updated_at,
-    )
+    """A job submitted after this one last moved has already finished: the pipeline passed it by.
+
+    Jobs submitted together may finish in any order (partitions are not read first in, first
+    out), so only a job that came in after this one fell silent is evidence of a lost event.
+    """
+    later = select(Job.id).where(col(Job.created_at) > job.updated_at, Job.status == "completed")
     return (await session.exec(later.limit(1))).first() is not None
 
 

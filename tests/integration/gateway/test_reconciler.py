@@ -132,3 +132,23 @@ async def test_a_job_that_a_later_job_overtook_is_sent_through_again(
             )
         assert await reconcile_once(runtime, settings) == 1
         assert (await jobs.get_job(runtime, OWNER, lost.id)).redrives == 1
+
+
+async def test_jobs_submitted_together_may_finish_in_any_order(kafka: str, database_url: str, tmp_path: Path) -> None:
+    settings = settings_for(kafka, database_url, tmp_path)
+    async with serving(create_app(settings)) as app:
+        runtime = app.state.runtime
+        waiting = await jobs.create_job(runtime, OWNER, JobInput(topic="love"), RenderOptions())
+        sibling = await jobs.create_job(runtime, OWNER, JobInput(topic="scary"), RenderOptions())
+        async with runtime.db.transaction() as session:
+            submitted = now() - timedelta(seconds=70)
+            await session.exec(  # type: ignore[call-overload]
+                update(Job).where(col(Job.id).in_([waiting.id, sibling.id])).values(created_at=submitted)
+            )
+            await session.exec(  # type: ignore[call-overload]
+                update(Job)
+                .where(col(Job.id) == sibling.id)
+                .values(status="completed", completed_at=now(), updated_at=now())
+            )
+        await silent_for(app, waiting, 61)
+        assert await reconcile_once(runtime, settings) == 0
