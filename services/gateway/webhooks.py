@@ -41,7 +41,7 @@ DEFAULT_EVENTS: list[WebhookEventName] = ["generation.complete", "generation.fai
 
 
 class WebhookEndpoint(SQLModel, table=True):
-    __tablename__ = "webhook_endpoints"
+    __tablename__ = "webhook_registrations"
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     user_id: str = Field(index=True)
