@@ -48,36 +48,39 @@ class BusProbe:
     async def send(self, topic: str, value: bytes, key: bytes) -> None:
         await self.producer.send_and_wait(topic, value, key=key)
 
-    async def records(self, topic: str, until: Callable[[list[bytes]], bool], timeout_s: float = 60.0) -> list[bytes]:
-        """Every record value on `topic`, read until `until(values)` holds; fails after `timeout_s`."""
+    @asynccontextmanager
+    async def _from_the_beginning(
+        self, topic: str, timeout_s: float
+    ) -> AsyncIterator[tuple[AIOKafkaConsumer, list[TopicPartition]]]:
+        """A consumer outside any group, assigned every partition of `topic` and placed at its start."""
         consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False, fetch_max_wait_ms=20)
         await consumer.start()
         try:
             partitions = await _partitions(self.producer, topic, timeout_s)
             consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)
-            values: list[bytes] = []
-            deadline = time.monotonic() + timeout_s
+            yield consumer, partitions
+        finally:
+            await consumer.stop()
+
+    async def records(self, topic: str, until: Callable[[list[bytes]], bool], timeout_s: float = 60.0) -> list[bytes]:
+        """Every record value on `topic`, read until `until(values)` holds; fails after `timeout_s`."""
+        values: list[bytes] = []
+        deadline = time.monotonic() + timeout_s
+        async with self._from_the_beginning(topic, timeout_s) as (consumer, _):
             while not until(values):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise AssertionError(f"{topic}: condition not met in {timeout_s:.0f} s; saw {len(values)} records")
                 batch = await consumer.getmany(timeout_ms=int(min(left, 0.5) * 1000))
                 values.extend(record.value for records in batch.values() for record in records)
-            return values
-        finally:
-            await consumer.stop()
+        return values
 
     async def everything(self, topic: str, timeout_s: float = 60.0) -> list[bytes]:
         """Every record on `topic` right now: read up to the end offsets taken when the read starts."""
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False, fetch_max_wait_ms=20)
-        await consumer.start()
-        try:
-            partitions = await _partitions(self.producer, topic, timeout_s)
-            consumer.assign(partitions)
-            await consumer.seek_to_beginning(*partitions)
+        values: list[bytes] = []
+        async with self._from_the_beginning(topic, timeout_s) as (consumer, partitions):
             ends = await consumer.end_offsets(partitions)
-            values: list[bytes] = []
 
             async def behind() -> bool:
                 return any([await consumer.position(partition) < end for partition, end in ends.items()])
@@ -86,9 +89,7 @@ class BusProbe:
                 while await behind():
                     batch = await consumer.getmany(timeout_ms=500)
                     values.extend(record.value for records in batch.values() for record in records)
-            return values
-        finally:
-            await consumer.stop()
+        return values
 
     async def events(
         self, kind: type[E], count: int, timeout_s: float = 60.0, where: Callable[[E], bool] = lambda _: True

@@ -15,18 +15,10 @@ from pathlib import Path
 
 import httpx
 
+from libs.embedded.supervisor import SERVICES
 from tests.servers import free_port
 
 REPO = Path(__file__).resolve().parents[1]
-SERVICE_PORTS = {
-    "gateway": "REELFORGE_PORT",
-    "auth": "REELFORGE_AUTH_PORT",
-    "story": "REELFORGE_STORY_PORT",
-    "imaging": "REELFORGE_IMAGING_PORT",
-    "audio": "REELFORGE_AUDIO_PORT",
-    "render": "REELFORGE_RENDER_PORT",
-    "notifier": "REELFORGE_NOTIFIER_PORT",
-}
 READY_TIMEOUT_S = 180
 
 
@@ -65,9 +57,7 @@ class EmbeddedStack:
         env = {key: value for key, value in os.environ.items() if not key.startswith("REELFORGE_")}
         for standard in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL", "OPENAI_API_KEY", "REPLICATE_API_TOKEN"):
             env.pop(standard, None)
-        self.ports = {
-            variable: str(free_port()) for variable in [*SERVICE_PORTS.values(), "REELFORGE_EMBEDDED_KAFKA_PORT"]
-        }
+        self.ports = {variable: str(free_port()) for variable in [*SERVICES.values(), "REELFORGE_EMBEDDED_KAFKA_PORT"]}
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
         env.update(
             self.ports,
@@ -117,7 +107,7 @@ class EmbeddedStack:
         return int(found[0])
 
     def healthy(self, service: str) -> bool:
-        port = self.ports[SERVICE_PORTS[service]]
+        port = self.ports[SERVICES[service]]
         try:
             return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200
         except httpx.HTTPError:
