@@ -12,7 +12,18 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from libs.common.vocabulary import ArtStyle, DurationPreset, Fps, Language, Stage, Topic, Voice
+from libs.common.vocabulary import (
+    ArtStyle,
+    DurationPreset,
+    Fps,
+    Language,
+    Mood,
+    Quality,
+    Stage,
+    Topic,
+    Transition,
+    Voice,
+)
 
 
 class Topics:
@@ -24,6 +35,7 @@ class Topics:
     JOBS_COMPLETED = "jobs.completed"
     JOBS_FAILED = "jobs.failed"
     JOBS_CANCELLED = "jobs.cancelled"
+    IMAGES_REGENERATE_REQUESTED = "images.regenerate.requested"
     STORY_COMPLETED = "story.completed"
     SCENE_IMAGE_COMPLETED = "scene.image.completed"
     IMAGES_COMPLETED = "images.completed"
@@ -37,6 +49,7 @@ class Topics:
         JOBS_COMPLETED,
         JOBS_FAILED,
         JOBS_CANCELLED,
+        IMAGES_REGENERATE_REQUESTED,
         STORY_COMPLETED,
         SCENE_IMAGE_COMPLETED,
         IMAGES_COMPLETED,
@@ -111,12 +124,16 @@ class EndpointEvent(Envelope):
 
 
 class JobInput(BaseModel):
-    """Exactly one source of the story: a topic, a free prompt or a full script."""
+    """Exactly one source of the story: a topic, a free prompt or a full script; a reference image
+    (an upload's object key) may come with a prompt or stand alone (image-to-video)."""
 
     topic: Topic | None = None
     topic_text: str | None = None
     prompt: str | None = None
     script: str | None = None
+    reference_image_key: str | None = None
+    genre: str | None = None
+    style_preferences: dict[str, str] = Field(default_factory=dict)
 
 
 class RenderOptions(BaseModel):
@@ -124,12 +141,22 @@ class RenderOptions(BaseModel):
 
     art_style: ArtStyle = "cinematic"
     duration: DurationPreset = "short"
+    duration_s: int | None = Field(None, ge=5, le=600, description="A target length that overrides `duration`.")
+    num_scenes: int | None = Field(None, ge=1, le=30, description="Scenes (images) wanted; None lets the story decide.")
     language: Language = "english"
     voice: Voice = "alloy"
     width: int = 1080
     height: int = 1920
     fps: Fps = 30
     subtitles: bool = True
+    quality: Quality = "standard"
+    transition: Transition = "crossfade"
+    motion: bool = Field(True, description="Ken Burns pan and zoom on still images.")
+    include_voice: bool = True
+    include_music: bool = False
+    mood: Mood | None = Field(None, description="The music's mood; None lets the story's mood decide.")
+    preview: bool = Field(False, description="Also render a low-resolution draft preview.")
+    model_id: str | None = Field(None, description="The imaging model from /models; None picks the default.")
 
 
 # ---- what the stages produce -----------------------------------------------------
@@ -140,6 +167,7 @@ class Scene(BaseModel):
     narration: str
     image_prompt: str
     subtitle: str
+    mood: Mood | None = None
 
 
 class Storyboard(BaseModel):
@@ -147,12 +175,16 @@ class Storyboard(BaseModel):
     description: str
     text: str
     scenes: list[Scene]
+    mood: Mood | None = None
 
 
 class SceneImage(BaseModel):
+    """A scene's picture: a still image, or a short clip (image-to-video) used as-is."""
+
     scene_index: int
     key: str
     version: int = 1
+    kind: Literal["image", "clip"] = "image"
 
 
 class Cue(BaseModel):
@@ -170,6 +202,33 @@ class SceneNarration(BaseModel):
     cues: list[Cue]
 
 
+class MusicTrack(BaseModel):
+    """A background track that loops cleanly; render trims or loops it and ducks it under speech."""
+
+    key: str
+    duration_s: float
+    mood: Mood
+
+
+class CostBreakdown(BaseModel):
+    """US dollars by kind of work, as seed 001's `estimate-cost` names them (plus the story)."""
+
+    story_generation: float = 0.0
+    image_generation: float = 0.0
+    video_generation: float = 0.0
+    voice_synthesis: float = 0.0
+    music_synthesis: float = 0.0
+    ffmpeg_processing: float = 0.0
+
+    @property
+    def total(self) -> float:
+        return round(sum(self.model_dump().values()), 6)
+
+    def __add__(self, other: "CostBreakdown") -> "CostBreakdown":
+        mine, theirs = self.model_dump(), other.model_dump()
+        return CostBreakdown(**{name: round(mine[name] + theirs[name], 6) for name in mine})
+
+
 class VideoOutput(BaseModel):
     video_key: str
     thumbnail_key: str
@@ -179,6 +238,9 @@ class VideoOutput(BaseModel):
     width: int
     height: int
     size_bytes: int
+    fps: int = 30
+    preview_key: str | None = None
+    version: int = Field(1, description="1, then one more per re-render after a regenerated image.")
 
 
 # ---- the events ------------------------------------------------------------------
@@ -197,6 +259,16 @@ class StoryCompleted(Event):
     storyboard: Storyboard
     storyboard_key: str
     options: RenderOptions
+    cost: CostBreakdown = Field(default_factory=CostBreakdown)
+
+
+class ImageRegenerationRequested(Event):
+    """A user asked for a new version of one scene's image; the job is rendered again with it."""
+
+    topic: ClassVar[str] = Topics.IMAGES_REGENERATE_REQUESTED
+    type: Literal["images.regenerate.requested"] = "images.regenerate.requested"
+    scene_index: int
+    prompt: str | None = Field(None, description="A new image prompt; None reuses the scene's.")
 
 
 class SceneImageCompleted(Event):
@@ -210,6 +282,7 @@ class ImagesCompleted(Event):
     type: Literal["images.completed"] = "images.completed"
     images: list[SceneImage]
     options: RenderOptions
+    cost: CostBreakdown = Field(default_factory=CostBreakdown)
 
 
 class AudioCompleted(Event):
@@ -217,6 +290,8 @@ class AudioCompleted(Event):
     type: Literal["audio.completed"] = "audio.completed"
     narrations: list[SceneNarration]
     options: RenderOptions
+    music: MusicTrack | None = None
+    cost: CostBreakdown = Field(default_factory=CostBreakdown)
 
 
 class Moderation(BaseModel):
@@ -244,6 +319,7 @@ class JobCompleted(Event):
     topic: ClassVar[str] = Topics.JOBS_COMPLETED
     type: Literal["jobs.completed"] = "jobs.completed"
     output: VideoOutput
+    cost: CostBreakdown = Field(default_factory=CostBreakdown, description="The render's own cost.")
 
 
 class JobFailed(Event):
@@ -315,6 +391,7 @@ class WebhookEndpointDisabled(EndpointEvent):
 AnyEvent = Annotated[
     JobRequested
     | StoryCompleted
+    | ImageRegenerationRequested
     | SceneImageCompleted
     | ImagesCompleted
     | AudioCompleted

@@ -55,6 +55,26 @@ LANGUAGES: tuple[str, ...] = get_args(Language)
 Voice = Literal["alloy", "echo", "fable", "onyx", "nova", "shimmer"]
 VOICES: tuple[str, ...] = get_args(Voice)
 
+Mood = Literal[
+    "inspiring",
+    "calm",
+    "happy",
+    "playful",
+    "romantic",
+    "sad",
+    "mysterious",
+    "tense",
+    "dark",
+    "epic",
+]
+MOODS: tuple[str, ...] = get_args(Mood)
+
+Quality = Literal["draft", "standard", "high"]
+QUALITIES: tuple[str, ...] = get_args(Quality)
+
+Transition = Literal["crossfade", "fadeblack", "wipeleft", "slideup", "none"]
+TRANSITIONS: tuple[str, ...] = get_args(Transition)
+
 Fps = Literal[24, 25, 30, 60]
 FPS_VALUES: tuple[int, ...] = get_args(Fps)
 

@@ -28,6 +28,9 @@ class Job(SQLModel, table=True):
     moderation_status: str | None = None
     moderation_score: float | None = None
     redrives: int = Field(0, description="How often the reconciler sent the job through the pipeline again.")
+    project_id: UUID | None = Field(None, index=True)
+    estimated_cost: str | None = None  # CostBreakdown as JSON, priced before the job started
+    actual_cost: str = "{}"  # CostBreakdown as JSON, summed from the stages' completion events
     created_at: datetime = Field(default_factory=now, index=True)
     updated_at: datetime = Field(default_factory=now, index=True)
     completed_at: datetime | None = None
