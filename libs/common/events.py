@@ -260,6 +260,9 @@ class StoryCompleted(Event):
     storyboard_key: str
     options: RenderOptions
     cost: CostBreakdown = Field(default_factory=CostBreakdown)
+    reference_image_key: str | None = Field(
+        None, description="JobInput.reference_image_key, passed on: imaging bases the scenes' pictures on it."
+    )
 
 
 class ImageRegenerationRequested(Event):

@@ -17,22 +17,15 @@ from pathlib import Path
 import numpy as np
 
 from libs.common.errors import InvalidInput, ProviderError
-from libs.common.events import Cue
 from libs.common.lines import joined, words, wrap
 from libs.common.tools import start_tool, work_dir
 from libs.common.vocabulary import Language, Voice
+from services.audio.joining import Narration, trim, write_joined
 
 LINE_COLUMNS = 32
 """A subtitle line holds about this many columns (a CJK character takes two)."""
 PHRASE_LINES = 2
-PHRASE_GAP_S = 0.12
-TAIL_S = 0.15
-SILENT_PHRASE_S = 0.25
-"""How long a phrase that espeak-ng renders as silence (an emoji, bare punctuation) stays on screen."""
 SYNTHESIS_CONCURRENCY = 2
-SILENCE_LEVEL = 200
-"""Samples quieter than this (of 32767) at a phrase's edges are espeak-ng's own padding."""
-EDGE_KEEP_S = 0.02
 
 LANGUAGE_CODES: dict[Language, str] = {
     "english": "en-us",
@@ -80,14 +73,6 @@ _CLAUSE_END = re.compile(
     r"[.!?…;:,،؟।]+[\"'”’»)\]]*\s+"  # Latin-style punctuation counts only when a space follows (not 3.14, 1,000)
     r"|[。！？；：，、]+[」』”’）)]*\s*"  # CJK punctuation ends a clause as it stands
 )
-
-
-@dataclass(frozen=True)
-class Narration:
-    """A narrated text: its audio length and one cue per phrase, timed from the start of the audio."""
-
-    duration_s: float
-    cues: list[Cue]
 
 
 def espeak_voice(language: Language, voice: Voice) -> str:
@@ -141,7 +126,7 @@ async def narrate(text: str, language: Language, voice: Voice, wav_path: Path) -
 
         recordings = await asyncio.gather(*(speak(index, phrase) for index, phrase in enumerate(phrases)))
     rate = recordings[0][1]
-    return _write_joined(phrases, [samples for samples, _ in recordings], rate, wav_path)
+    return write_joined(phrases, [samples for samples, _ in recordings], rate, wav_path)
 
 
 async def _synthesize(phrase: str, language: Language, voice: Voice, wav_path: Path) -> tuple[np.ndarray, int]:
@@ -156,36 +141,4 @@ async def _synthesize(phrase: str, language: Language, voice: Voice, wav_path: P
     with wave.open(str(wav_path), "rb") as recording:
         rate = recording.getframerate()
         samples = np.frombuffer(recording.readframes(recording.getnframes()), dtype="<i2")
-    return _trim(samples, rate), rate
-
-
-def _trim(samples: np.ndarray, rate: int) -> np.ndarray:
-    """Cut espeak-ng's silent lead-in and tail, keeping a few milliseconds so soft edges survive."""
-    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > SILENCE_LEVEL)
-    if loud.size == 0:
-        return np.zeros(round(SILENT_PHRASE_S * rate), dtype="<i2")
-    keep = round(EDGE_KEEP_S * rate)
-    return samples[max(loud[0] - keep, 0) : loud[-1] + 1 + keep]
-
-
-def _write_joined(phrases: list[str], recordings: list[np.ndarray], rate: int, wav_path: Path) -> Narration:
-    """Join the phrase recordings with pauses into one WAV; each cue spans exactly its phrase's samples."""
-    gap = np.zeros(round(PHRASE_GAP_S * rate), dtype="<i2")
-    parts: list[np.ndarray] = []
-    cues: list[Cue] = []
-    frames = 0
-    for index, (phrase, samples) in enumerate(zip(phrases, recordings, strict=True)):
-        if index:
-            parts.append(gap)
-            frames += gap.size
-        cues.append(Cue(start_s=frames / rate, end_s=(frames + samples.size) / rate, text=phrase))
-        parts.append(samples)
-        frames += samples.size
-    parts.append(np.zeros(round(TAIL_S * rate), dtype="<i2"))
-    joined = np.concatenate(parts)
-    with wave.open(str(wav_path), "wb") as output:
-        output.setnchannels(1)
-        output.setsampwidth(2)
-        output.setframerate(rate)
-        output.writeframes(joined.tobytes())
-    return Narration(duration_s=joined.size / rate, cues=cues)
+    return trim(samples, rate), rate

@@ -1,8 +1,26 @@
-from pydantic import Field
+from pathlib import Path
+from typing import Literal, Self
 
-from libs.common.settings import WorkerSettings, env
+from pydantic import Field, model_validator
+
+from libs.common.settings import ProviderSettings, WorkerSettings, env
+
+SpeechProvider = Literal["auto", "offline", "openai"]
+"""`auto` means OpenAI speech when `OPENAI_API_KEY` is set, espeak-ng otherwise."""
 
 
-class AudioSettings(WorkerSettings):
+class AudioSettings(WorkerSettings, ProviderSettings):
     port: int = Field(8013, validation_alias=env("AUDIO_PORT"))
-    narration_concurrency: int = Field(2, description="Scenes narrated at once.")
+    narration_concurrency: int = Field(2, ge=1, description="Scenes narrated at once.")
+    speech_provider: SpeechProvider = Field("auto", description="Who speaks the narration.")
+    tts_model: Literal["tts-1", "tts-1-hd", "gpt-4o-mini-tts"] = Field("tts-1", description="OpenAI speech model.")
+    music_dir: Path | None = Field(
+        None, description="A folder of background tracks named by mood (calm.mp3, epic-2.ogg, ...); unset = synthesize."
+    )
+
+    @model_validator(mode="after")
+    def _openai_needs_a_key(self) -> Self:
+        """Fail at start-up, not on the first job, when OpenAI speech is asked for without a key."""
+        if self.speech_provider == "openai" and not self.openai_api_key:
+            raise ValueError("REELFORGE_SPEECH_PROVIDER=openai needs OPENAI_API_KEY")
+        return self

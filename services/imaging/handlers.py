@@ -1,9 +1,18 @@
-"""Imaging stage: one image per scene, painted concurrently within a bound."""
+"""Imaging stage: one picture per scene, made concurrently within a bound; one scene again on request.
 
-import asyncio
+Object keys are fixed per job, scene and version, so a redelivered event (or a job sent through
+again) finds a picture already stored and reuses it instead of paying for it twice.
+"""
 
+import logging
+from uuid import UUID
+
+from libs.common.errors import InvalidInput
 from libs.common.events import (
+    CostBreakdown,
+    ImageRegenerationRequested,
     ImagesCompleted,
+    RenderOptions,
     Scene,
     SceneImage,
     SceneImageCompleted,
@@ -11,15 +20,38 @@ from libs.common.events import (
 )
 from libs.common.runtime import Runtime
 from libs.common.scene_work import each_scene, scene_progress
-from libs.common.storage import keys
-from services.imaging.procedural import paint_scene
+from libs.common.storage import ObjectStore, keys
+from services.imaging.pictures import CONTENT_TYPES, PictureKind, PictureMaker, PictureRequest
+from services.imaging.providers import PictureMakers
+from services.imaging.store import JobPictures, load_pictures, save_pictures
+
+log = logging.getLogger(__name__)
 
 CONSUMER = "imaging"
 FIRST_VERSION = 1
 
 
-async def paint_storyboard(event: StoryCompleted, runtime: Runtime, concurrency: int) -> None:
+def picture_key(job_id: UUID, scene_index: int, version: int, kind: PictureKind) -> str:
+    """`…/images/scene-007-v2.png` for a still, `….mp4` for a clip."""
+    still = keys.scene_image(job_id, scene_index, version)
+    return still if kind == "image" else still.removesuffix(".png") + ".mp4"
+
+
+async def paint_storyboard(event: StoryCompleted, runtime: Runtime, makers: PictureMakers, concurrency: int) -> None:
+    store = _store(runtime)
+    maker = makers.for_model(event.options.model_id)
+    reference = await _reference(store, event.reference_image_key)
     scenes = event.storyboard.scenes
+    earlier = await load_pictures(runtime.db, event.job_id)
+    kept = {image.scene_index: image for image in earlier.latest} if earlier else {}
+    prompts = earlier.prompt_overrides if earlier else {}
+
+    async def paint(scene: Scene) -> SceneImage:
+        if scene.index in kept:  # the job went through again after a regeneration: keep the newest version
+            return kept[scene.index]
+        return await make_picture(
+            store, maker, event.job_id, scene, FIRST_VERSION, scene.image_prompt, event.options, reference
+        )
 
     async def reported(scene: Scene, image: SceneImage, count: int) -> None:
         await runtime.emit(
@@ -27,24 +59,92 @@ async def paint_storyboard(event: StoryCompleted, runtime: Runtime, concurrency:
             scene_progress(event, "images", scene, count, len(scenes), "Painted"),
         )
 
-    images = await each_scene(scenes, concurrency, lambda scene: paint_one(event, scene, runtime), reported)
+    images = await each_scene(scenes, concurrency, paint, reported)
+    cost = _each(maker.cost(makers.prices, reference is not None), len(scenes))
     async with runtime.finish(CONSUMER, event) as out:
-        out.emit(ImagesCompleted.after(event, images=images, options=event.options))
+        await save_pictures(out.session, JobPictures.of(event, images, prompts))
+        out.emit(ImagesCompleted.after(event, images=images, options=event.options, cost=cost))
 
 
-async def paint_one(event: StoryCompleted, scene: Scene, runtime: Runtime) -> SceneImage:
-    """Paint a scene's first version; a redelivery finds the object already there and reuses it."""
-    assert runtime.store is not None
-    key = keys.scene_image(event.job_id, scene.index, FIRST_VERSION)
-    if not await runtime.store.exists(key):
-        options = event.options
-        png = await asyncio.to_thread(
-            paint_scene,
-            scene.image_prompt,
-            options.art_style,
-            options.width,
-            options.height,
-            f"{event.job_id}:{scene.index}:{FIRST_VERSION}",
+async def regenerate_image(event: ImageRegenerationRequested, runtime: Runtime, makers: PictureMakers) -> None:
+    """Make the scene's next version and send every scene's latest picture again, so the job is re-rendered.
+
+    The `cost` on the new `images.completed` is this one picture's: costs add up per event. A request for
+    a job whose scenes this service never painted (the gateway offers regeneration only once they exist)
+    is dropped with a warning rather than failing a job over it.
+    """
+    store = _store(runtime)
+    pictures = await load_pictures(runtime.db, event.job_id)
+    if pictures is None:
+        log.warning("ignoring a regeneration of scene %d: this job's scenes were never painted", event.scene_index)
+        async with runtime.finish(CONSUMER, event):
+            return
+    story = pictures.story_event
+    scene = next((scene for scene in story.storyboard.scenes if scene.index == event.scene_index), None)
+    if scene is None:
+        indexes = [scene.index for scene in story.storyboard.scenes]
+        raise InvalidInput(
+            f"scene_index {event.scene_index} is not a scene of this job; it has scenes {indexes}", field="scene_index"
         )
-        await runtime.store.put_bytes(key, png, "image/png")
-    return SceneImage(scene_index=scene.index, key=key, version=FIRST_VERSION)
+    maker = makers.for_model(story.options.model_id)
+    reference = await _reference(store, story.reference_image_key)
+    latest = {image.scene_index: image for image in pictures.latest}
+    prompts = pictures.prompt_overrides
+    if event.prompt:
+        prompts[scene.index] = event.prompt
+    version = latest[scene.index].version + 1 if scene.index in latest else FIRST_VERSION
+    prompt = prompts.get(scene.index, scene.image_prompt)
+    image = await make_picture(store, maker, event.job_id, scene, version, prompt, story.options, reference)
+    latest[scene.index] = image
+    images = [latest[index] for index in sorted(latest)]
+    async with runtime.finish(CONSUMER, event) as out:
+        await save_pictures(out.session, JobPictures.of(story, images, prompts))
+        out.emit(
+            SceneImageCompleted.after(event, image=image),
+            ImagesCompleted.after(
+                event, images=images, options=story.options, cost=maker.cost(makers.prices, reference is not None)
+            ),
+        )
+
+
+async def make_picture(
+    store: ObjectStore,
+    maker: PictureMaker,
+    job_id: UUID,
+    scene: Scene,
+    version: int,
+    prompt: str,
+    options: RenderOptions,
+    reference: bytes | None,
+) -> SceneImage:
+    """Make one version of a scene's picture, or reuse it when an earlier delivery already stored it."""
+    key = picture_key(job_id, scene.index, version, maker.kind)
+    if not await store.exists(key):
+        request = PictureRequest(
+            prompt=prompt,
+            art_style=options.art_style,
+            width=options.width,
+            height=options.height,
+            quality=options.quality,
+            seed=f"{job_id}:{scene.index}:{version}",
+            reference=reference,
+        )
+        await store.put_bytes(key, await maker.make(request), CONTENT_TYPES[maker.kind])
+    return SceneImage(scene_index=scene.index, key=key, version=version, kind=maker.kind)
+
+
+async def _reference(store: ObjectStore, key: str | None) -> bytes | None:
+    if key is None:
+        return None
+    if not await store.exists(key):
+        raise InvalidInput(f"the reference image {key} is no longer stored; upload it again", field="reference_image")
+    return await store.get_bytes(key)
+
+
+def _each(cost: CostBreakdown, count: int) -> CostBreakdown:
+    return CostBreakdown(**{name: round(value * count, 6) for name, value in cost.model_dump().items()})
+
+
+def _store(runtime: Runtime) -> ObjectStore:
+    assert runtime.store is not None
+    return runtime.store

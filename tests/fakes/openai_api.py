@@ -13,23 +13,31 @@ a check of its request and a default behaviour.
 """
 
 import asyncio
+import base64
+import hashlib
+import io
 import json
 import re
 import socket
 import threading
 import time
 import uuid
+import wave
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import uvicorn
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from PIL import Image, ImageDraw
 
 CHAT = "/v1/chat/completions"
 MODERATIONS = "/v1/moderations"
+IMAGES = "/v1/images/generations"
+SPEECH = "/v1/audio/speech"
 
 Body = dict[str, Any]
 
@@ -42,6 +50,9 @@ class Reply:
     body: Body
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
+    content: bytes | None = None
+    """A binary answer (speech) in place of the JSON `body`."""
+    media_type: str = "application/octet-stream"
 
 
 Behaviour = Callable[[Body], Reply]
@@ -304,6 +315,126 @@ def check_moderation(body: Body) -> Reply | None:
     return None
 
 
+# ---- images -----------------------------------------------------------------------------------------
+
+IMAGE_SIZES = {
+    "gpt-image-1": ("1024x1024", "1536x1024", "1024x1536", "auto"),
+    "dall-e-3": ("1024x1024", "1792x1024", "1024x1792"),
+    "dall-e-2": ("256x256", "512x512", "1024x1024"),
+}
+IMAGE_QUALITIES = {
+    "gpt-image-1": ("low", "medium", "high", "auto"),
+    "dall-e-3": ("standard", "hd"),
+    "dall-e-2": ("standard",),
+}
+
+
+def _one_of(name: str, value: Any, allowed: tuple[str, ...]) -> Reply | None:
+    if value in allowed:
+        return None
+    supported = ", ".join(repr(known) for known in allowed)
+    return error_reply(400, f"Invalid value: {value!r}. Supported values are: {supported}.", param=name)
+
+
+def check_images(body: Body) -> Reply | None:
+    model = body.get("model", "dall-e-2")
+    if model not in IMAGE_SIZES:
+        return error_reply(400, f"Invalid value: {model!r}. The model does not exist.", param="model")
+    if not isinstance(body.get("prompt"), str) or not body["prompt"]:
+        return error_reply(400, "Missing required parameter: 'prompt'.", param="prompt")
+    for name, allowed in (("size", IMAGE_SIZES[model]), ("quality", IMAGE_QUALITIES[model])):
+        if name in body and (problem := _one_of(name, body[name], allowed)):
+            return problem
+    if "response_format" in body:
+        if model == "gpt-image-1":
+            return error_reply(400, "Unknown parameter: 'response_format'.", param="response_format")
+        if problem := _one_of("response_format", body["response_format"], ("url", "b64_json")):
+            return problem
+    if not isinstance(body.get("n", 1), int) or not 1 <= body.get("n", 1) <= (1 if model == "dall-e-3" else 10):
+        return error_reply(400, f"Invalid 'n': {body.get('n')!r} is out of range for {model}.", param="n")
+    return None
+
+
+def picture_png(width: int, height: int, subject: str) -> bytes:
+    """A PNG that differs with `subject`: a two-colour gradient with a disc."""
+    digest = hashlib.sha256(subject.encode()).digest()
+    top, bottom = np.array(list(digest[:3]), float), np.array(list(digest[3:6]), float)
+    rows = np.linspace(0, 1, height)[:, None, None]
+    pixels = (top * (1 - rows) + bottom * rows) * np.ones((1, width, 1))
+    image = Image.fromarray(pixels.astype(np.uint8))
+    radius = min(width, height) // 4
+    centre = (digest[6] % width, digest[7] % height)
+    ImageDraw.Draw(image).ellipse(
+        (centre[0] - radius, centre[1] - radius, centre[0] + radius, centre[1] + radius), fill=tuple(digest[8:11])
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def generated_image(body: Body) -> Reply:
+    """An image of the requested size (gpt-image-1's `auto`: square), as the API sends it."""
+    size = body.get("size", "1024x1024")
+    width, height = (1024, 1024) if size == "auto" else map(int, size.split("x"))
+    encoded = base64.b64encode(picture_png(width, height, body["prompt"])).decode()
+    item: Body = {"b64_json": encoded}
+    if body.get("model") == "dall-e-3":
+        item["revised_prompt"] = body["prompt"]
+    answer: Body = {"created": int(time.time()), "data": [item]}
+    if body.get("model") == "gpt-image-1":
+        answer["usage"] = {"input_tokens": 50, "output_tokens": 4160, "total_tokens": 4210}
+    return Reply(200, answer)
+
+
+# ---- speech ------------------------------------------------------------------------------------------
+
+SPEECH_MODELS = ("tts-1", "tts-1-hd", "gpt-4o-mini-tts")
+SPEECH_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer", "verse")
+SPEECH_FORMATS = ("mp3", "opus", "aac", "flac", "wav", "pcm")
+SPEECH_RATE = 24000
+SECONDS_PER_CHARACTER = 0.06
+MAX_SPEECH_CHARACTERS = 4096
+
+
+def check_speech(body: Body) -> Reply | None:
+    for name, allowed in (("model", SPEECH_MODELS), ("voice", SPEECH_VOICES)):
+        if problem := _one_of(name, body.get(name), allowed):
+            return problem
+    text = body.get("input")
+    if not isinstance(text, str) or not text:
+        return error_reply(400, "Missing required parameter: 'input'.", param="input")
+    if len(text) > MAX_SPEECH_CHARACTERS:
+        return error_reply(400, f"'input' is longer than {MAX_SPEECH_CHARACTERS} characters.", param="input")
+    if "response_format" in body and (problem := _one_of("response_format", body["response_format"], SPEECH_FORMATS)):
+        return problem
+    if "instructions" in body and body["model"] in ("tts-1", "tts-1-hd"):
+        return error_reply(400, "Instructions are not supported for tts-1 or tts-1-hd.", param="instructions")
+    if not 0.25 <= body.get("speed", 1.0) <= 4.0:
+        return error_reply(400, "Invalid 'speed': expected a number from 0.25 to 4.0.", param="speed")
+    return None
+
+
+def spoken(body: Body) -> Reply:
+    """A voiced tone as long as speaking the input would take, framed by silence like real speech; `pcm` or `wav`."""
+    seconds = len(body["input"]) * SECONDS_PER_CHARACTER
+    pitch = 110 + 20 * SPEECH_VOICES.index(body["voice"])
+    t = np.arange(round(seconds * SPEECH_RATE)) / SPEECH_RATE
+    tone = (6000 * np.sin(2 * np.pi * pitch * t) * (0.6 + 0.4 * np.sin(2 * np.pi * 3 * t))).astype("<i2")
+    pad = np.zeros(round(0.2 * SPEECH_RATE), "<i2")
+    pcm = np.concatenate([pad, tone, pad]).tobytes()
+    response_format = body.get("response_format", "mp3")
+    if response_format == "pcm":
+        return Reply(200, {}, content=pcm, media_type="audio/pcm")
+    assert response_format == "wav", f"the fake speaks only pcm and wav, not {response_format}"
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SPEECH_RATE)
+        out.writeframes(pcm)
+    return Reply(200, {}, content=buffer.getvalue(), media_type="audio/wav")
+
+
 # ---- the server --------------------------------------------------------------------------------------
 
 
@@ -317,6 +448,8 @@ class Endpoint:
 ENDPOINTS: dict[str, Endpoint] = {
     CHAT: Endpoint(check_chat, answer_to_request),
     MODERATIONS: Endpoint(check_moderation, verdict),
+    IMAGES: Endpoint(check_images, generated_image),
+    SPEECH: Endpoint(check_speech, spoken),
 }
 
 
@@ -390,7 +523,7 @@ def create_app(fake: FakeOpenAI) -> FastAPI:
     app = FastAPI()
 
     @app.post("/{path:path}")
-    async def endpoint(path: str, request: Request) -> JSONResponse:
+    async def endpoint(path: str, request: Request) -> Response:
         try:
             body = json.loads(await request.body())
         except ValueError:
@@ -398,6 +531,8 @@ def create_app(fake: FakeOpenAI) -> FastAPI:
         reply = fake.answer(f"/{path}", request.headers.get("authorization"), body)
         if reply.delay_s:
             await asyncio.sleep(reply.delay_s)
+        if reply.content is not None:
+            return Response(reply.content, reply.status, headers=reply.headers, media_type=reply.media_type)
         return JSONResponse(reply.body, reply.status, headers=reply.headers)
 
     return app

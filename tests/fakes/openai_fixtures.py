@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.fakes.openai_api import FakeOpenAI, FakeOpenAIServer
+from tests.fakes.replicate_api import FakeReplicate, FakeReplicateServer
 
 
 @pytest.fixture(scope="session")
@@ -35,5 +36,23 @@ def hermetic_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     """Settings come from defaults and what a test passes: a key in the developer's shell must not send
     tests to the real OpenAI, nor a provider choice change what they test. Autouse where imported."""
     for name in list(os.environ):
-        if name.startswith(("REELFORGE_", "OPENAI_")):
+        if name.startswith(("REELFORGE_", "OPENAI_", "REPLICATE_")):
             monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def replicate_server() -> Iterator[FakeReplicateServer]:
+    server = FakeReplicateServer(FakeReplicate())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def fake_replicate(replicate_server: FakeReplicateServer) -> Iterator[FakeReplicate]:
+    """The fake Replicate with nothing recorded or scripted; its API is at `fake_replicate.base_url + "/v1"`."""
+    replicate_server.fake.reset()
+    yield replicate_server.fake
+    replicate_server.fake.reset()

@@ -1,0 +1,45 @@
+"""The narrators this service uses, built once at start-up, and which one speaks a job."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from openai import AsyncOpenAI
+
+from libs.common.events import RenderOptions
+from libs.common.pricing import Prices
+from services.audio.narrators import EspeakNarrator, Narrator
+from services.audio.openai_speech import OpenAISpeech
+from services.audio.settings import AudioSettings
+from services.audio.silent import SilentNarrator
+
+
+@dataclass(frozen=True)
+class AudioProviders:
+    speaker: Narrator
+    silent: Narrator
+    prices: Prices
+    close: Callable[[], Awaitable[None]]
+
+    def narrator(self, options: RenderOptions) -> Narrator:
+        """A job without voice still gets timed, silent narration, so render treats it like any other."""
+        return self.speaker if options.include_voice else self.silent
+
+
+def build_providers(settings: AudioSettings) -> AudioProviders:
+    """The OpenAI client never retries on its own: the runtime retries a failed event with backoff."""
+    wants_openai = settings.speech_provider == "openai" or (
+        settings.speech_provider == "auto" and bool(settings.openai_api_key)
+    )
+    if not wants_openai:
+        return AudioProviders(EspeakNarrator(), SilentNarrator(), Prices(), _nothing_to_close)
+    client = AsyncOpenAI(
+        api_key=settings.openai_api_key,
+        base_url=settings.openai_base_url,
+        timeout=settings.provider_timeout_s,
+        max_retries=0,
+    )
+    return AudioProviders(OpenAISpeech(client, settings.tts_model), SilentNarrator(), Prices(), client.close)
+
+
+async def _nothing_to_close() -> None:
+    return None

@@ -1,0 +1,3 @@
+from tests.fakes.openai_fixtures import fake_openai, fake_replicate, hermetic_settings, openai_server, replicate_server
+
+__all__ = ["fake_openai", "fake_replicate", "hermetic_settings", "openai_server", "replicate_server"]
