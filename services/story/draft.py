@@ -5,12 +5,15 @@ extra properties, only item counts as constraints); what it cannot say (no blank
 pydantic validators check, and a draft that fails them counts as invalid output.
 """
 
+from dataclasses import replace
 from typing import Annotated
 
 from openai.types.shared_params import ResponseFormatJSONSchema
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from libs.common.events import Scene, Storyboard
+from services.story.direction import Direction
+from services.story.fitting import fit_scenes
 from services.story.offline_writer import MAX_SCENES, MAX_TITLE_CHARS, STYLE_PHRASES, clip_words, image_prompt
 
 SCHEMA_NAME = "storyboard"
@@ -53,29 +56,38 @@ def response_format() -> ResponseFormatJSONSchema:
     }
 
 
-def storyboard_from_draft(draft: StoryDraft, art_style: str) -> Storyboard:
-    """The storyboard of a valid draft."""
+def storyboard_from_draft(draft: StoryDraft, art_style: str, direction: Direction | None = None) -> Storyboard:
+    """The storyboard of a valid draft, held to the job's direction: its mood, picture notes and scene count
+    (a model that wrote a scene more or less than asked is corrected here rather than asked again)."""
     scenes = [
         Scene(
             index=index,
             narration=scene.narration,
             subtitle=scene.subtitle,
-            image_prompt=styled(scene.image_prompt, art_style),
+            image_prompt=styled(scene.image_prompt, art_style, direction),
+            mood=direction.mood if direction else None,
         )
         for index, scene in enumerate(draft.scenes)
     ]
+    if direction is not None and direction.scenes is not None:
+        scenes = fit_scenes(scenes, direction.scenes)
     return Storyboard(
         title=clip_words(draft.title, MAX_TITLE_CHARS),
         description=draft.description,
         text="\n\n".join(scene.narration for scene in scenes),
         scenes=scenes,
+        mood=direction.mood if direction else None,
     )
 
 
-def styled(picture: str, art_style: str) -> str:
-    """A model's picture ending with the art style exactly once, whether the model added it or not."""
-    style = STYLE_PHRASES.get(art_style, art_style)
+def styled(picture: str, art_style: str, direction: Direction | None = None) -> str:
+    """A model's picture ending with the picture notes and the art style exactly once, whether the model
+    added them or not."""
     bare = picture.rstrip(" .")
-    if bare.lower().endswith(style.lower()):
-        bare = bare[: -len(style)]
-    return image_prompt(bare.rstrip(" ,;"), art_style)
+    notes = direction.notes if direction is not None else ""
+    for phrase in (STYLE_PHRASES.get(art_style, art_style), notes):
+        if phrase and bare.lower().endswith(phrase.lower()):
+            bare = bare[: -len(phrase)].rstrip(" ,;")
+    # The model writes its own camera moves for a reference image: none is added here.
+    plain = replace(direction, reference_image=False) if direction else None
+    return image_prompt(bare.rstrip(" ,;"), art_style, plain)

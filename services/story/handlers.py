@@ -45,7 +45,14 @@ async def write_story(event: JobRequested, runtime: Runtime, providers: StoryPro
                 message=f"Story written: {len(storyboard.scenes)} scenes",
                 storyboard=storyboard,
             ),
-            StoryCompleted.after(event, storyboard=storyboard, storyboard_key=storyboard_key, options=event.options),
+            StoryCompleted.after(
+                event,
+                storyboard=storyboard,
+                storyboard_key=storyboard_key,
+                options=event.options,
+                cost=providers.cost_of(event.input),
+                reference_image_key=event.input.reference_image_key,
+            ),
         )
 
 

@@ -14,9 +14,11 @@ from uuid import UUID
 
 from libs.common.errors import InvalidInput
 from libs.common.events import JobInput, RenderOptions, Scene, Storyboard
-from libs.common.vocabulary import DurationPreset
+from services.story.direction import PRESET_WORDS, Direction, direct
+from services.story.fitting import fit_scenes
 from services.story.material import CUSTOM_TOPIC, PLOTS, PROMPT_TALE
 from services.story.plot import Beat, Passage, Plot
+from services.story.reference_material import CAMERA_MOVES, REFERENCE_TALE
 
 MAX_SCENES = 60
 MAX_TITLE_CHARS = 80
@@ -29,8 +31,7 @@ PASSAGE_CHOICES = 3
 """How many of a beat's shuffled passages compete for a scene: more steers length, fewer varies more.
 The last scene weighs them all, since nothing after it can make up the difference."""
 
-WORD_TARGETS: dict[DurationPreset, int] = {"short": 122, "long": 480}
-"""Narration words per story: espeak speaks about 160 a minute, so about 45 s and about 3 minutes."""
+WORD_TARGETS = PRESET_WORDS
 
 STYLE_PHRASES: dict[str, str] = {
     "photorealistic": "photorealistic, natural light, 35mm photograph, high detail",
@@ -60,19 +61,23 @@ def write_storyboard(source: JobInput, options: RenderOptions, job_id: UUID) -> 
 
     Each job gets its own telling, and the same job always gets the same one, so a
     redelivered request or a re-run stage rewrites exactly the story it wrote before.
+    A reference image alone is told as its captured moment brought to life.
     """
+    direction = direct(source, options)
     if source.script is not None:
-        return storyboard_from_script(source.script, options.art_style)
+        return storyboard_from_script(source.script, options.art_style, direction)
     rng = random.Random(story_seed(source, options, job_id))
     if source.prompt is not None:
-        return tell(PROMPT_TALE, options, rng, subject=short_subject(source.prompt))
+        return tell(PROMPT_TALE, options, rng, direction, subject=short_subject(source.prompt))
     if source.topic == "custom topic":
         if not (source.topic_text or "").strip():
             raise InvalidInput("topic 'custom topic' needs topic_text", field="topic_text")
-        return tell(CUSTOM_TOPIC, options, rng, subject=short_subject(source.topic_text or ""))
-    if source.topic is None:
-        raise InvalidInput("give exactly one of topic, prompt or script", field="topic")
-    return tell(PLOTS[source.topic], options, rng)
+        return tell(CUSTOM_TOPIC, options, rng, direction, subject=short_subject(source.topic_text or ""))
+    if source.topic is not None:
+        return tell(PLOTS[source.topic], options, rng, direction)
+    if source.reference_image_key is not None:
+        return tell(REFERENCE_TALE, options, rng, direction)
+    raise InvalidInput("give exactly one of topic, prompt or script, or a reference image", field="topic")
 
 
 def story_seed(source: JobInput, options: RenderOptions, job_id: UUID) -> int:
@@ -82,14 +87,19 @@ def story_seed(source: JobInput, options: RenderOptions, job_id: UUID) -> int:
     never change the words.
     """
     request = f"{job_id}|{source.model_dump_json()}|{options.duration}"
+    if options.duration_s is not None or options.num_scenes is not None:
+        request += f"|{options.duration_s}|{options.num_scenes}"
     return int.from_bytes(hashlib.sha256(request.encode()).digest()[:8], "big")
 
 
 # ---- scripts --------------------------------------------------------------------------------
 
 
-def storyboard_from_script(script: str, art_style: str) -> Storyboard:
-    """The user's own words, one scene per paragraph (or per line when there are no paragraphs)."""
+def storyboard_from_script(script: str, art_style: str, direction: Direction) -> Storyboard:
+    """The user's own words, one scene per paragraph (or per line when there are no paragraphs).
+
+    With `num_scenes` the words are regrouped into exactly that many scenes, never rewritten.
+    """
     narrations = script_scenes(script)
     if not narrations:
         raise InvalidInput("script is empty: write one line or paragraph per scene", field="script")
@@ -98,15 +108,19 @@ def storyboard_from_script(script: str, art_style: str) -> Storyboard:
             index=index,
             narration=narration,
             subtitle=narration,
-            image_prompt=image_prompt(clip_words(narration, 200), art_style),
+            image_prompt=image_prompt(clip_words(narration, 200), art_style, direction, index),
+            mood=direction.mood,
         )
         for index, narration in enumerate(narrations)
     ]
+    if direction.scenes is not None:
+        scenes = fit_scenes(scenes, direction.scenes)
     return Storyboard(
         title=script_title(narrations[0]),
         description=f"A {len(scenes)}-scene video from your script.",
-        text="\n\n".join(narrations),
+        text="\n\n".join(scene.narration for scene in scenes),
         scenes=scenes,
+        mood=direction.mood,
     )
 
 
@@ -138,15 +152,20 @@ def script_title(first_scene: str) -> str:
 # ---- told stories ---------------------------------------------------------------------------
 
 
-def tell(plot: Plot, options: RenderOptions, rng: random.Random, subject: str | None = None) -> Storyboard:
-    """Tell `plot` at the requested length, in pictures of the requested art style."""
+def tell(
+    plot: Plot, options: RenderOptions, rng: random.Random, direction: Direction, subject: str | None = None
+) -> Storyboard:
+    """Tell `plot` at the requested length and scene count, in pictures of the requested art style."""
     cast: dict[str, str] = {}
     for role in plot.cast:
         cast.update(rng.choice(role))
     if subject is not None:
         cast.update(subject=subject, subject_title=title_case(subject))
-    counts = [beat.long if options.duration == "long" else beat.short for beat in plot.beats]
-    total_scenes, target = sum(counts), WORD_TARGETS[options.duration]
+    if direction.custom:
+        counts = beat_counts(plot, direction.passages(sum(len(beat.passages) for beat in plot.beats)))
+    else:
+        counts = [beat.long if options.duration == "long" else beat.short for beat in plot.beats]
+    total_scenes, target = sum(counts), direction.words
     lines: list[tuple[int, str, str]] = []
     spoken = 0
     for beat, count in zip(plot.beats, counts, strict=True):
@@ -163,15 +182,49 @@ def tell(plot: Plot, options: RenderOptions, rng: random.Random, subject: str | 
             spoken += word_count(line[1])
         lines.extend(sorted(chosen) if beat.ordered else chosen)
     scenes = [
-        Scene(index=index, narration=text, subtitle=text, image_prompt=image_prompt(visual, options.art_style))
+        Scene(
+            index=index,
+            narration=text,
+            subtitle=text,
+            image_prompt=image_prompt(visual, options.art_style, direction, index),
+            mood=direction.mood,
+        )
         for index, (_, text, visual) in enumerate(lines)
     ]
+    if direction.scenes is not None:
+        scenes = fit_scenes(scenes, direction.scenes)
     return Storyboard(
         title=clip_words(rng.choice(plot.titles).format_map(cast), MAX_TITLE_CHARS),
         description=rng.choice(plot.descriptions).format_map(cast),
         text="\n\n".join(scene.narration for scene in scenes),
         scenes=scenes,
+        mood=direction.mood,
     )
+
+
+def beat_counts(plot: Plot, passages: int) -> list[int]:
+    """How many passages each beat tells when a story is `passages` long.
+
+    The beats a short story tells come first (evenly spaced, opening and ending kept, when there
+    are fewer passages than them); the rest go to the beats a long story dwells on, in proportion.
+    """
+    essential = [index for index, beat in enumerate(plot.beats) if beat.short]
+    counts = [0] * len(plot.beats)
+    if passages <= len(essential):
+        step = (len(essential) - 1) / (passages - 1) if passages > 1 else 0
+        for k in range(passages):
+            counts[essential[round(k * step)]] = 1
+        return counts
+    for index in essential:
+        counts[index] = 1
+    weights = [max(beat.long - counts[index], 0) for index, beat in enumerate(plot.beats)]
+    for _ in range(passages - len(essential)):
+        room = [index for index, beat in enumerate(plot.beats) if counts[index] < len(beat.passages)]
+        if not room:
+            break
+        best = max(room, key=lambda index: (weights[index] / (counts[index] + 1), -index))
+        counts[best] += 1
+    return counts
 
 
 def _filled(passage: Passage, beat: Beat, index: int, cast: dict[str, str]) -> tuple[str, str]:
@@ -179,9 +232,14 @@ def _filled(passage: Passage, beat: Beat, index: int, cast: dict[str, str]) -> t
     return narration.format_map(cast), visual.format_map(cast)
 
 
-def image_prompt(visual: str, art_style: str) -> str:
-    """A picture description ending with the art style's phrase, within `MAX_IMAGE_PROMPT_CHARS`."""
+def image_prompt(visual: str, art_style: str, direction: Direction | None = None, index: int = 0) -> str:
+    """A picture description ending with the job's picture notes and the art style's phrase, within
+    `MAX_IMAGE_PROMPT_CHARS`. For image-to-video it opens with a camera move over the reference image."""
     style = STYLE_PHRASES.get(art_style, art_style)
+    if direction is not None and direction.notes:
+        style = f"{direction.notes}, {style}"
+    if direction is not None and direction.reference_image:
+        visual = f"{CAMERA_MOVES[index % len(CAMERA_MOVES)]} over the reference image, {visual}"
     return f"{clip_words(visual, MAX_IMAGE_PROMPT_CHARS - len(style) - 2)}, {style}"
 
 

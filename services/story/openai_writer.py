@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from libs.common.errors import ProviderError
 from libs.common.events import JobInput, RenderOptions, Storyboard
+from services.story.direction import direct
 from services.story.draft import StoryDraft, response_format, storyboard_from_draft
 from services.story.offline_writer import storyboard_from_script
 from services.story.openai_errors import openai_errors
@@ -37,8 +38,9 @@ class OpenAIWriter:
 
     async def write(self, source: JobInput, options: RenderOptions, job_id: UUID) -> Storyboard:
         """A told story from the model; a script keeps the user's words verbatim and never goes to the model."""
+        direction = direct(source, options)
         if source.script is not None:
-            return storyboard_from_script(source.script, options.art_style)
+            return storyboard_from_script(source.script, options.art_style, direction)
         messages = story_messages(source, options)
         tries, problem = 1 + INVALID_OUTPUT_RETRIES, ""
         for attempt in range(1, tries + 1):
@@ -48,7 +50,7 @@ class OpenAIWriter:
                 problem = _problem(error)
                 log.warning("%s gave an unusable storyboard (try %d of %d): %s", self.model, attempt, tries, problem)
                 continue
-            return storyboard_from_draft(draft, options.art_style)
+            return storyboard_from_draft(draft, options.art_style, direction)
         raise ProviderError(
             f"OpenAI model {self.model} answered {tries} times without a valid storyboard (last: {problem}); "
             "try again, or choose another REELFORGE_STORY_MODEL",

@@ -6,6 +6,7 @@ from typing import Literal
 
 from openai import AsyncOpenAI
 
+from libs.common.events import CostBreakdown, JobInput
 from services.story.moderation import Moderator
 from services.story.moderation_rules import RuleModerator
 from services.story.openai_moderator import OpenAIModerator
@@ -22,6 +23,12 @@ class StoryProviders:
     writer: StoryWriter
     close: Callable[[], Awaitable[None]]
     """Releases the connections the providers hold; call once at shutdown."""
+    story_price: float = 0.0
+    """What one story from the writer costs (`Prices`); 0 for the offline writer."""
+
+    def cost_of(self, source: JobInput) -> CostBreakdown:
+        """What writing `source` cost: a model call, unless it is a script (never sent to a model)."""
+        return CostBreakdown(story_generation=self.story_price if source.script is None else 0.0)
 
 
 def chosen(choice: ProviderChoice, settings: StorySettings) -> Provider:
@@ -51,8 +58,10 @@ def build_providers(settings: StorySettings) -> StoryProviders:
         if moderating == "openai"
         else RuleModerator(settings.moderation_threshold)
     )
-    writer: StoryWriter = OpenAIWriter(client, settings.story_model) if writing == "openai" else OfflineWriter()
-    return StoryProviders(moderator, writer, client.close)
+    if writing == "openai":
+        writer = OpenAIWriter(client, settings.story_model)
+        return StoryProviders(moderator, writer, client.close, settings.price_openai_chat_story)
+    return StoryProviders(moderator, OfflineWriter(), client.close)
 
 
 async def _nothing_to_close() -> None:

@@ -2,13 +2,14 @@ from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
+from libs.common.pricing import Prices
 from libs.common.settings import ProviderSettings, WorkerSettings, env
 
 ProviderChoice = Literal["auto", "offline", "openai"]
 """`auto` means OpenAI when `OPENAI_API_KEY` is set, the offline provider otherwise."""
 
 
-class StorySettings(WorkerSettings, ProviderSettings):
+class StorySettings(WorkerSettings, ProviderSettings, Prices):
     port: int = Field(8011, validation_alias=env("STORY_PORT"))
     story_provider: ProviderChoice = Field("auto", description="Who writes storyboards.")
     moderation_provider: ProviderChoice = Field("auto", description="Who judges the user's text.")

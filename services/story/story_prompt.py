@@ -9,6 +9,7 @@ from openai.types.chat import ChatCompletionMessageParam
 from libs.common.errors import InvalidInput
 from libs.common.events import JobInput, RenderOptions
 from libs.common.vocabulary import DurationPreset
+from services.story.direction import direct
 from services.story.offline_writer import STYLE_PHRASES
 
 LENGTHS: dict[DurationPreset, tuple[int, int]] = {"short": (6, 120), "long": (20, 480)}
@@ -39,18 +40,36 @@ SYSTEM = (
 )
 
 
+REFERENCE_IMAGE = (
+    "The pictures animate one reference image the viewer uploaded, which you cannot see: make every image "
+    "prompt a camera move over that image (push in, pan, pull back...) and keep the narration true to any picture."
+)
+
+
 def story_messages(source: JobInput, options: RenderOptions) -> list[ChatCompletionMessageParam]:
-    scenes, words = LENGTHS[options.duration]
+    direction = direct(source, options)
+    if direction.scenes is not None:
+        length = f"exactly {direction.scenes} scenes and about {direction.words} words of narration in all"
+    else:
+        scenes, words = LENGTHS[options.duration]
+        length = f"about {scenes} scenes and {words} words of narration in all"
     style = STYLE_PHRASES.get(options.art_style, options.art_style)
+    if direction.notes:
+        style = f"{direction.notes}, {style}"
     language = options.language.capitalize()
-    ask = (
-        f"Write {story_wanted(source)}.\n"
-        f"Length: about {scenes} scenes and {words} words of narration in all.\n"
+    lines = [
+        f"Write {story_wanted(source)}.",
+        f"Length: {length}.",
+        f"Mood: {direction.mood}.",
         f"Language: write the title, description, narration and subtitles in {language}; "
-        f"write the image prompts in English.\n"
-        f'Pictures: end every image prompt with ", {style}".'
-    )
-    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": ask}]
+        "write the image prompts in English.",
+        f'Pictures: end every image prompt with ", {style}".',
+    ]
+    if source.genre:
+        lines.insert(1, f"Genre: <request>{source.genre}</request>.")
+    if direction.reference_image:
+        lines.append(REFERENCE_IMAGE)
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": "\n".join(lines)}]
 
 
 def story_wanted(source: JobInput) -> str:
@@ -61,6 +80,8 @@ def story_wanted(source: JobInput) -> str:
         if not (source.topic_text or "").strip():
             raise InvalidInput("topic 'custom topic' needs topic_text", field="topic_text")
         return f"a story about this topic: <request>{source.topic_text}</request>"
-    if source.topic is None:
-        raise InvalidInput("give exactly one of topic, prompt or script", field="topic")
-    return TOPIC_BRIEFS[source.topic]
+    if source.topic is not None:
+        return TOPIC_BRIEFS[source.topic]
+    if source.reference_image_key is not None:
+        return "a short narration for a video that brings the viewer's picture to life, as the moment it captured"
+    raise InvalidInput("give exactly one of topic, prompt or script, or a reference image", field="topic")

@@ -74,6 +74,8 @@ async def test_a_prompt_is_written_by_the_model_as_structured_output_and_a_scrip
     ]
     verdict = progress[1].moderation
     assert verdict is not None and (verdict.status, verdict.provider) == ("approved", "openai")
+    assert story.cost.story_generation == settings.price_openai_chat_story > 0
+    assert from_script.cost.total == 0.0, "a script is never sent to the model, so it costs nothing"
 
 
 async def test_a_prompt_flagged_by_openai_moderation_ends_the_job_as_moderated(

@@ -87,3 +87,25 @@ async def test_offline_moderation_rejects_bomb_instructions_and_writes_no_story(
     verdict = progress[-1].moderation
     assert verdict is not None and verdict.status == "rejected" and verdict.provider == "offline"
     assert verdict.categories == ["illicit/violent"] and verdict.score >= settings.moderation_threshold
+
+
+async def test_the_story_follows_the_jobs_length_scenes_mood_and_genre_at_no_cost_offline(
+    kafka: str, database_url: str, tmp_path: Path
+) -> None:
+    settings = service_settings(StorySettings, kafka, database_url, StorageSettings(media_dir=tmp_path), tmp_path)
+    source = JobInput(
+        topic="love",
+        genre="thriller",
+        style_preferences={"color_palette": "teal and orange"},
+        reference_image_key="uploads/u1/portrait.png",
+    )
+    job = JobRequested(job_id=uuid4(), user_id="u1", input=source, options=RenderOptions(duration_s=20, num_scenes=4))
+    async with serving(create_app(settings)), BusProbe(kafka) as bus:
+        await bus.publish(job)
+        [story] = await bus.events(StoryCompleted, 1)
+    board = story.storyboard
+    assert len(board.scenes) == 4 and board.mood == "tense"
+    assert 30 <= len(board.text.split()) <= 80, "about 20 s of narration"
+    assert all("thriller genre, color palette: teal and orange" in scene.image_prompt for scene in board.scenes)
+    assert story.cost.total == 0.0
+    assert story.reference_image_key == "uploads/u1/portrait.png", "imaging paints from the reference"
