@@ -6,17 +6,21 @@ from uuid import UUID, uuid4
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from libs.common.accounts import TokenPair, UserCreate, UserPublic
 from libs.common.db import Database
-from libs.common.errors import Conflict, NotFound, Unauthorized
+from libs.common.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from libs.common.events import now
 from services.auth.store import RefreshToken, User
 from services.auth.tokens import Signer, hash_secret, new_refresh_secret, parse_refresh_token, refresh_token_string
 
 BAD_LOGIN = "Incorrect username or password"
 BAD_REFRESH = "Could not validate credentials"
+ROLES = ("user", "admin")
+TIERS = ("FREE", "PRO", "ENTERPRISE")
 
 hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 # Verified against when the account does not exist, so a miss costs as long as a hit.
@@ -35,19 +39,36 @@ def public(user: User) -> UserPublic:
     )
 
 
-async def register(db: Database, data: UserCreate) -> User:
+async def register(db: Database, data: UserCreate, admin_emails: frozenset[str] = frozenset()) -> User:
     email = data.email.lower()
-    async with db.transaction() as session:
-        for field, value in (("email", email), ("username", data.username)):
-            clash = await session.exec(select(User).where(func.lower(getattr(User, field)) == value.lower()))
-            if clash.first() is not None:
-                raise Conflict(f"a user with this {field} already exists", field=field)
-        user = User(email=email, username=data.username, password_hash=hasher.hash(data.password))
-        session.add(user)
+    user = User(
+        email=email,
+        username=data.username,
+        password_hash=hasher.hash(data.password),
+        role="admin" if email in admin_emails else "user",
+    )
+    try:
+        async with db.transaction() as session:
+            await _refuse_clash(session, email, data.username)
+            session.add(user)
+    except IntegrityError:
+        # Two registrations raced past the check: the database's unique index decided; say which field.
+        async with db.sessions() as session:
+            await _refuse_clash(session, email, data.username)
+        raise Conflict("a user with this email or username already exists", field="email") from None
     return user
 
 
-async def authenticate(db: Database, identifier: str, password: str) -> User:
+async def _refuse_clash(session: AsyncSession, email: str, username: str) -> None:
+    for field, value in (("email", email), ("username", username)):
+        clash = await session.exec(select(User).where(func.lower(getattr(User, field)) == value.lower()))
+        if clash.first() is not None:
+            raise Conflict(f"a user with this {field} already exists", field=field)
+
+
+async def authenticate(
+    db: Database, identifier: str, password: str, admin_emails: frozenset[str] = frozenset()
+) -> User:
     async with db.sessions() as session:
         found = await session.exec(
             select(User).where(
@@ -61,6 +82,10 @@ async def authenticate(db: Database, identifier: str, password: str) -> User:
         raise Unauthorized(BAD_LOGIN) from None
     if user is None or not user.is_active:
         raise Unauthorized(BAD_LOGIN)
+    if user.email in admin_emails and user.role != "admin":
+        async with db.transaction() as session:
+            user.role = "admin"
+            session.add(user)
     return user
 
 
@@ -134,6 +159,40 @@ async def get_user(db: Database, user_id: UUID) -> User:
         user = await session.get(User, user_id)
     if user is None:
         raise NotFound("user not found")
+    return user
+
+
+async def list_users(db: Database, page: int, limit: int) -> tuple[list[User], int]:
+    async with db.sessions() as session:
+        total = (await session.exec(select(func.count()).select_from(User))).one()
+        rows = await session.exec(
+            select(User).order_by(col(User.created_at), col(User.id)).offset((page - 1) * limit).limit(limit)
+        )
+        return list(rows.all()), total
+
+
+async def update_user(
+    db: Database, user_id: UUID, is_active: bool | None = None, tier: str | None = None, role: str | None = None
+) -> User:
+    """An admin's change to an account. Disabling also revokes every refresh token the user holds."""
+    if tier is not None and tier not in TIERS:
+        raise InvalidInput(f"tier must be one of {', '.join(TIERS)}", field="tier")
+    if role is not None and role not in ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}", field="role")
+    async with db.transaction() as session:
+        user = await session.get(User, user_id)
+        if user is None:
+            raise NotFound("user not found")
+        for name, value in (("is_active", is_active), ("tier", tier), ("role", role)):
+            if value is not None:
+                setattr(user, name, value)
+        session.add(user)
+        if is_active is False:
+            await session.exec(  # type: ignore[call-overload]
+                update(RefreshToken)
+                .where(col(RefreshToken.user_id) == user_id, col(RefreshToken.revoked_at).is_(None))
+                .values(revoked_at=now())
+            )
     return user
 
 

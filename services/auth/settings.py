@@ -9,3 +9,8 @@ class AuthSettings(DatabaseSettings):
     jwt_audience: str = Field("reelforge", description="`aud` of every access token.")
     access_token_ttl_s: int = Field(15 * 60, description="Lifetime of an access token.")
     refresh_token_ttl_s: int = Field(30 * 24 * 3600, description="Lifetime of a refresh token.")
+    admin_emails: list[str] = Field(
+        [],
+        description="Accounts with these emails are admins: made so when they register or next log in (JSON list). "
+        "This is how the first admin is made; admins can then manage users through the API.",
+    )

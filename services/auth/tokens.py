@@ -6,6 +6,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 import jwt
@@ -53,6 +54,20 @@ class Signer:
             "username": user.username,
         }
         return jwt.encode(claims, self.private_key, algorithm="EdDSA", headers={"kid": self.kid})
+
+    def verify(self, token: str) -> dict[str, Any] | None:
+        """The claims of an access token this signer issued and that is still valid; None otherwise."""
+        try:
+            return jwt.decode(
+                token,
+                self.private_key.public_key(),
+                algorithms=["EdDSA"],
+                audience=self.audience,
+                issuer=self.issuer,
+                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+            )
+        except jwt.PyJWTError:
+            return None
 
     def jwks(self) -> dict[str, list[dict[str, str]]]:
         public = json.loads(OKPAlgorithm.to_jwk(self.private_key.public_key()))
