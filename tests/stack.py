@@ -20,6 +20,14 @@ from tests.servers import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 READY_TIMEOUT_S = 180
+NO_REQUEST_LIMITS = {
+    "REELFORGE_RATE_LIMIT_PER_MINUTE": "0",
+    "REELFORGE_RATE_LIMIT_PER_HOUR": "0",
+    "REELFORGE_JOBS_PER_HOUR": '{"FREE": 0, "PRO": 0, "ENTERPRISE": 0}',
+    "REELFORGE_REGISTRATIONS_PER_HOUR": "0",
+    "REELFORGE_LOGIN_FAILURES_PER_ADDRESS": "0",
+}
+"""Tests that drive many requests and jobs as one user turn the request budgets off; tests/security keeps them."""
 
 
 @dataclass
@@ -28,6 +36,7 @@ class EmbeddedStack:
 
     var_dir: Path
     extra_env: dict[str, str] = field(default_factory=dict)
+    request_limits: bool = False
     ports: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
 
@@ -65,6 +74,8 @@ class EmbeddedStack:
             REELFORGE_AUTH_URL=f"http://127.0.0.1:{self.ports['REELFORGE_AUTH_PORT']}",
             TMPDIR=str(self.tmp_dir),
         )
+        if not self.request_limits:
+            env.update(NO_REQUEST_LIMITS)
         env.update(self.extra_env)
         with self.console_log.open("w") as console:
             self.process = subprocess.Popen(

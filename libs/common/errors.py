@@ -29,8 +29,36 @@ class Conflict(ReelforgeError):
         self.field = field
 
 
+class TooLarge(ReelforgeError):
+    """The request's content is bigger than the limit (HTTP 413)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class Unauthorized(ReelforgeError):
     """Missing or invalid credentials (HTTP 401)."""
+
+
+class Forbidden(ReelforgeError):
+    """Authenticated, but not allowed: a user route reached without the admin role, a bad signed URL (HTTP 403)."""
+
+
+class QuotaExceeded(ReelforgeError):
+    """The request would pass one of the account's limits (storage, job length, cost); `field` names it (HTTP 403)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class RateLimited(ReelforgeError):
+    """Too many requests in a window (HTTP 429); `headers` carry Retry-After and X-RateLimit-*."""
+
+    def __init__(self, message: str, headers: dict[str, str]) -> None:
+        super().__init__(message)
+        self.headers = headers
 
 
 class ProviderError(ReelforgeError):

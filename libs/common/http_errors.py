@@ -11,9 +11,21 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from libs.common.errors import Conflict, InvalidInput, NotFound, ProviderError, ReelforgeError, Unauthorized
+from libs.common.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    ProviderError,
+    QuotaExceeded,
+    RateLimited,
+    ReelforgeError,
+    TooLarge,
+    Unauthorized,
+)
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +34,10 @@ STATUS_BY_ERROR: dict[type[ReelforgeError], int] = {
     NotFound: 404,
     Conflict: 409,
     Unauthorized: 401,
+    TooLarge: 413,
+    Forbidden: 403,
+    QuotaExceeded: 403,
+    RateLimited: 429,
     ProviderError: 503,
 }
 
@@ -50,6 +66,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_validation(_request: Request, error: RequestValidationError) -> JSONResponse:
         return validation_response(field_errors(list(error.errors())))
 
+    @app.exception_handler(ValidationError)
+    async def on_model_validation(_request: Request, error: ValidationError) -> JSONResponse:
+        """A request body checked in the core (a template's parameters with the user's overrides)."""
+        return validation_response(field_errors(list(error.errors())))
+
     @app.exception_handler(ReelforgeError)
     async def on_reelforge(_request: Request, error: ReelforgeError) -> JSONResponse:
         status = next((code for kind, code in STATUS_BY_ERROR.items() if isinstance(error, kind)), 400)
@@ -57,7 +78,7 @@ def install_error_handlers(app: FastAPI) -> None:
         field = getattr(error, "field", None)
         if field:
             body["errors"] = [{"field": field, "message": error.message}]
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else getattr(error, "headers", None)
         return JSONResponse(body, status_code=status, headers=headers)
 
     @app.exception_handler(StarletteHTTPException)

@@ -9,6 +9,7 @@ import io
 import os
 import shutil
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 from uuid import UUID
@@ -215,6 +216,12 @@ class S3Store:
         finally:
             response.close()
             response.release_conn()
+
+    async def presigned_get(self, key: str, ttl_s: int) -> str:
+        """A URL that downloads the object without credentials for `ttl_s` seconds (S3's own signature)."""
+        return await asyncio.to_thread(
+            self.client.presigned_get_object, self.bucket, _checked(key), expires=timedelta(seconds=ttl_s)
+        )
 
     async def delete_prefix(self, prefix: str) -> None:
         def remove_all() -> None:

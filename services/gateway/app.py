@@ -9,10 +9,28 @@ from fastapi.middleware.cors import CORSMiddleware
 from libs.common.http_errors import install_error_handlers
 from libs.common.runtime import Runtime
 from libs.common.service import build_service
-from services.gateway import projection, webhooks, ws
+from services.gateway import (
+    access,
+    api_keys,
+    compat,
+    projection,
+    projects,
+    ratelimit,
+    scene_store,
+    signed_urls,
+    templates,
+    uploads,
+    webhooks,
+    ws,
+)
 from services.gateway.auth_client import AuthClient
 from services.gateway.reconciler import run_reconciler
-from services.gateway.routes import auth, jobs
+from services.gateway.routes import admin, assets, auth, files, jobs, models, users
+from services.gateway.routes import api_keys as api_key_routes
+from services.gateway.routes import projects as project_routes
+from services.gateway.routes import scenes as scene_routes
+from services.gateway.routes import templates as template_routes
+from services.gateway.routes import uploads as upload_routes
 from services.gateway.routes import webhooks as webhook_routes
 from services.gateway.security import TokenVerifier
 from services.gateway.settings import GatewaySettings
@@ -24,7 +42,8 @@ API = "/api/v1"
 def create_app(settings: GatewaySettings) -> FastAPI:
     signals = projection.JobSignals()
 
-    def wire(runtime: Runtime) -> None:
+    async def wire(runtime: Runtime) -> None:
+        await templates.seed(runtime)
         client = httpx.AsyncClient()
         runtime.closers.append(client.aclose)
         app.state.auth_client = AuthClient(settings.auth_url, client)
@@ -42,18 +61,56 @@ def create_app(settings: GatewaySettings) -> FastAPI:
             webhooks.TOPICS, webhooks.CONSUMER, webhooks.EVENTS, None, lambda event: webhooks.project(event, runtime)
         )
         runtime.background.append(asyncio.create_task(run_reconciler(runtime, settings), name="reconciler"))
+        app.state.url_signing_key = await signed_urls.load_signing_key(runtime.db, settings.url_signing_key)
+        runtime.background.append(asyncio.create_task(ratelimit.run_sweeper(runtime.db), name="rate-limit-sweeper"))
 
-    app = build_service("gateway", settings, tables=[*TABLES, *webhooks.TABLES], wire=wire, title="Reelforge API")
+    app = build_service(
+        "gateway",
+        settings,
+        tables=[
+            *TABLES,
+            *webhooks.TABLES,
+            *projects.TABLES,
+            *templates.TABLES,
+            *uploads.TABLES,
+            *scene_store.TABLES,
+            *compat.TABLES,
+            *access.TABLES,
+            *api_keys.TABLES,
+            *ratelimit.TABLES,
+            *signed_urls.TABLES,
+        ],
+        wire=wire,
+        title="Reelforge API",
+    )
     app.state.settings = settings
     app.state.signals = signals
     install_error_handlers(app)
+    app.add_middleware(ratelimit.RateLimitHeaders)
     app.add_middleware(
         CORSMiddleware,
-        allow_origins=settings.cors_origins,
+        allow_origins=settings.allowed_origins,
         allow_methods=["*"],
         allow_headers=["*"],
-        allow_credentials="*" not in settings.cors_origins,
+        allow_credentials="*" not in settings.allowed_origins,
+        expose_headers=[*ratelimit.HEADERS],
     )
-    for router in (auth.router, jobs.router, ws.router, webhook_routes.router):
+    for router in (
+        auth.router,
+        jobs.router,
+        ws.router,
+        webhook_routes.router,
+        project_routes.router,
+        template_routes.router,
+        upload_routes.router,
+        scene_routes.router,
+        assets.router,
+        models.router,
+        users.router,
+        api_key_routes.router,
+        admin.router,
+        files.router,
+    ):
         app.include_router(router, prefix=API)
+    compat.mount_dialects(app)
     return app

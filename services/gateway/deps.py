@@ -1,17 +1,31 @@
-"""FastAPI dependencies of the gateway: the runtime's parts and the calling user."""
+"""FastAPI dependencies of the gateway: the runtime's parts and the calling user.
+
+A caller proves who they are with an access token (`Authorization: Bearer <jwt>`) or an
+API key (`X-API-Key: rfk_...`, or `Bearer rfk_...`). Either way the account must not be
+disabled, and every authenticated request is counted against the user's request budgets.
+"""
 
 from typing import Annotated
 
-from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, FastAPI, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from libs.common.db import Database
-from libs.common.errors import Unauthorized
+from libs.common.errors import Forbidden, Unauthorized
 from libs.common.runtime import Runtime
 from libs.common.storage import ObjectStore
+from services.gateway import access, api_keys, ratelimit
 from services.gateway.security import Principal, TokenVerifier
+from services.gateway.settings import GatewaySettings
 
-bearer = HTTPBearer(auto_error=False, description="An access token from /api/v1/auth/login.")
+bearer = HTTPBearer(auto_error=False, description="An access token from /api/v1/auth/login, or an API key.")
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key from /api/v1/api-keys.")
+
+NOT_AUTHENTICATED = "Not authenticated: send 'Authorization: Bearer <access token>' or 'X-API-Key: <API key>'"
+ANONYMOUS = Principal(
+    user_id="00000000-0000-4000-8000-000000000000", role="user", username="anonymous", tier="ENTERPRISE"
+)
+"""The one local user anonymous requests act as (loopback only): the machine's owner, so no job quota."""
 
 
 def runtime(request: Request) -> Runtime:
@@ -30,15 +44,95 @@ def verifier(request: Request) -> TokenVerifier:
     return request.app.state.verifier
 
 
+def gateway_settings(request: Request) -> GatewaySettings:
+    return request.app.state.settings
+
+
+async def identify(app: FastAPI, token: str | None, api_key: str | None = None) -> Principal | None:
+    """The user a bearer token or API key belongs to; None when neither was sent.
+
+    Shared with the WebSocket, which takes its token from the query or a first message.
+    """
+    db: Database = app.state.runtime.db
+    if api_key or (token and api_keys.looks_like_key(token)):
+        principal = await api_keys.principal_for(db, api_key or token or "")
+    elif token:
+        principal = await app.state.verifier.verify(token)
+    else:
+        return None
+    if await access.is_disabled(db, principal.user_id):
+        raise Unauthorized("This account is disabled")
+    return principal
+
+
+async def _credentials(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None,
+    api_key: str | None,
+) -> Principal | None:
+    token = credentials.credentials if credentials is not None and credentials.scheme.lower() == "bearer" else None
+    return await identify(request.app, token, api_key)
+
+
+async def charge_requests(request: Request, user: Principal) -> None:
+    """Count the request against the user's per-minute and per-hour budgets (429 when spent)."""
+    settings: GatewaySettings = request.app.state.settings
+    budgets = [
+        ratelimit.Budget(f"user:{user.user_id}:minute", settings.rate_limit_per_minute, ratelimit.MINUTE),
+        ratelimit.Budget(f"user:{user.user_id}:hour", settings.rate_limit_per_hour, ratelimit.HOUR),
+    ]
+    ratelimit.remember(request, await ratelimit.charge(request.app.state.runtime.db, budgets, "requests"))
+
+
 async def current_user(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    api_key: Annotated[str | None, Depends(api_key_header)],
 ) -> Principal:
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthorized("Not authenticated: send 'Authorization: Bearer <access token>'")
-    return await verifier(request).verify(credentials.credentials)
+    principal = await _credentials(request, credentials, api_key)
+    if principal is None:
+        raise Unauthorized(NOT_AUTHENTICATED)
+    await charge_requests(request, principal)
+    return principal
+
+
+def anonymous_allowed(settings: GatewaySettings) -> bool:
+    """Anonymous use needs both the setting and a gateway that only this machine can reach."""
+    return settings.allow_anonymous and settings.loopback_only
+
+
+async def user_or_anonymous(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    api_key: Annotated[str | None, Depends(api_key_header)],
+) -> Principal:
+    """For the dialects that document no auth: credentials when sent, else the anonymous local user
+    (only when `REELFORGE_ALLOW_ANONYMOUS` is on and the gateway binds to loopback)."""
+    principal = await _credentials(request, credentials, api_key)
+    if principal is None:
+        if not anonymous_allowed(request.app.state.settings):
+            raise Unauthorized(NOT_AUTHENTICATED)
+        principal = ANONYMOUS
+    await charge_requests(request, principal)
+    return principal
+
+
+async def admin_user(user: Annotated[Principal, Depends(current_user)]) -> Principal:
+    if not user.is_admin:
+        raise Forbidden("This needs the admin role")
+    return user
+
+
+def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> str | None:
+    """The raw bearer credential (forwarded to auth for the calls auth checks itself)."""
+    return credentials.credentials if credentials is not None else None
 
 
 RuntimeDep = Annotated[Runtime, Depends(runtime)]
 DatabaseDep = Annotated[Database, Depends(database)]
 StoreDep = Annotated[ObjectStore, Depends(object_store)]
+SettingsDep = Annotated[GatewaySettings, Depends(gateway_settings)]
 CurrentUser = Annotated[Principal, Depends(current_user)]
+UserOrAnonymous = Annotated[Principal, Depends(user_or_anonymous)]
+AdminUser = Annotated[Principal, Depends(admin_user)]
+BearerToken = Annotated[str | None, Depends(bearer_token)]

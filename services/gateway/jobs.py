@@ -3,10 +3,12 @@
 Ownership is checked here, once: another user's job is simply not found.
 """
 
+from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 from sqlalchemy import func
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from libs.common.errors import InvalidInput, NotFound
 from libs.common.events import JobCancelled, JobInput, JobRequested, RenderOptions
@@ -14,20 +16,44 @@ from libs.common.outbox import stage_event
 from libs.common.runtime import Runtime
 from libs.common.storage import keys
 from libs.common.vocabulary import FINAL_STATUSES, JobStatus
+from services.gateway import admission, quotas, scene_store
 from services.gateway.lifecycle import cancel, record
 from services.gateway.security import Principal
 from services.gateway.store import Job, JobEvent
 
 
-async def create_job(runtime: Runtime, user: Principal, source: JobInput, options: RenderOptions) -> Job:
-    """Store the job and its `jobs.requested` event in one transaction; the outbox relay publishes it."""
-    job = Job(user_id=user.user_id, source=source.model_dump_json(), options=options.model_dump_json())
+async def create_job(
+    runtime: Runtime,
+    user: Principal,
+    source: JobInput,
+    options: RenderOptions,
+    project_id: UUID | None = None,
+    also: Callable[[AsyncSession], Awaitable[None]] | None = None,
+) -> Job:
+    """Store the job and its `jobs.requested` event in one transaction; the outbox relay publishes it.
+
+    `project_id` is a project's `public_id` (checked by the caller); `also(session)` joins the transaction.
+    The job is priced first and refused (422) over the spending limits; it keeps its `estimated_cost`.
+    """
+    await quotas.admit_job(runtime, user, options)  # the tier's length, storage and jobs-per-hour limits
+    settings = runtime.settings
+    cost = admission.price_job(settings, settings, source, options)
+    job = Job(
+        user_id=user.user_id,
+        source=source.model_dump_json(),
+        options=options.model_dump_json(),
+        project_id=project_id,
+        estimated_cost=cost.model_dump_json(),
+    )
     requested = JobRequested(job_id=job.id, user_id=user.user_id, input=source, options=options)
     async with runtime.db.transaction() as session:
+        await admission.check_limits(session, settings, user.user_id, cost)
         session.add(job)
         session.add(record(job, "jobs.created"))
         await session.flush()
         stage_event(session, requested)
+        if also is not None:
+            await also(session)
     runtime.wake_relay()
     return job
 
@@ -78,6 +104,7 @@ async def delete_job(runtime: Runtime, user: Principal, job_id: UUID) -> None:
         stored = await session.get(Job, job_id)
         if stored is not None:
             await session.delete(stored)
+        await scene_store.forget(session, job_id)
     assert runtime.store is not None
     await runtime.store.delete_prefix(keys.job_prefix(job_id))
 

@@ -3,7 +3,7 @@
 import re
 
 from fastapi import Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from libs.common.storage import ObjectStore
 
@@ -42,7 +42,12 @@ async def serve_object(
     try:
         wanted = parse_range(request.headers.get("range"), size)
     except ValueError:
-        return Response(status_code=416, headers={"Content-Range": f"bytes */{size}"})
+        unsatisfiable = f"Range not satisfiable: the file has {size} bytes"
+        return JSONResponse(
+            {"detail": unsatisfiable, "errors": [{"field": "range", "message": unsatisfiable}]},
+            status_code=416,
+            headers={"Content-Range": f"bytes */{size}"},
+        )
     if wanted is None:
         headers["Content-Length"] = str(size)
         return StreamingResponse(store.stream(key, 0, size - 1), media_type=media_type, headers=headers)

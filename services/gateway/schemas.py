@@ -2,21 +2,39 @@
 
 import re
 from datetime import datetime
-from typing import Self
+from typing import Annotated, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field, field_validator, model_validator
 
-from libs.common.events import JobInput, RenderOptions, Storyboard, VideoOutput
-from libs.common.vocabulary import ArtStyle, DurationPreset, Fps, JobStatus, Language, Topic, Voice
+from libs.common.events import CostBreakdown, JobInput, RenderOptions, Storyboard, VideoOutput
+from libs.common.models import PICTURE_MODEL_IDS
+from libs.common.vocabulary import (
+    DURATION_PRESETS,
+    ArtStyle,
+    DurationPreset,
+    Fps,
+    JobStatus,
+    Language,
+    Mood,
+    Quality,
+    Topic,
+    Transition,
+    Voice,
+)
 from services.gateway.store import Job
 
 RESOLUTION = re.compile(r"^(\d{2,4})x(\d{2,4})$")
 MIN_SIDE, MAX_SIDE = 128, 3840
+MAX_PREFERENCES = 10
+PreferenceName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+PreferenceValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+MIN_SECONDS, MAX_SECONDS = 5, 600
+Seconds = Annotated[int, Field(ge=MIN_SECONDS, le=MAX_SECONDS)]
 
 
 class JobCreate(BaseModel):
-    """Exactly one of `topic`, `prompt` or `script`, plus how the video should look."""
+    """Exactly one of `topic`, `prompt` or `script` (or an `upload_id` alone), plus how the video should look."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -25,12 +43,34 @@ class JobCreate(BaseModel):
     prompt: str | None = Field(None, min_length=1, max_length=2000, description="A free description of the video.")
     script: str | None = Field(None, max_length=20000, description="Narration: one scene per line or paragraph.")
     art_style: ArtStyle = "cinematic"
-    duration: DurationPreset = "short"
+    duration: DurationPreset | Seconds = Field(
+        "short", description="`short` (about 45 s), `long` (about 3 minutes) or a length in seconds from 5 to 600."
+    )
     language: Language = "english"
     voice: Voice = "alloy"
     resolution: str = Field("1080x1920", description="WIDTHxHEIGHT, even numbers from 128 to 3840.")
     fps: Fps = 30
     subtitles: bool = True
+    quality: Quality = "standard"
+    transition: Transition = Field("crossfade", description="How one scene gives way to the next.")
+    motion: bool = Field(True, description="Ken Burns pan and zoom on still images.")
+    include_voice: bool = Field(True, description="Narrate the story.")
+    include_music: bool = Field(False, description="Add background music, ducked under the voice.")
+    mood: Mood | None = Field(None, description="The story's and the music's mood; unset lets the story decide.")
+    genre: str | None = Field(None, min_length=1, max_length=40, description="A genre: noir, sci-fi, fairy tale...")
+    style_preferences: dict[PreferenceName, PreferenceValue] = Field(
+        default_factory=dict,
+        max_length=MAX_PREFERENCES,
+        description=f'Up to {MAX_PREFERENCES} picture preferences, e.g. {{"color_palette": "warm"}}.',
+    )
+    num_scenes: int | None = Field(None, ge=1, le=30, description="Exactly this many scenes (images).")
+    preview: bool = Field(False, description="Also render a low-resolution draft preview.")
+    model_id: str | None = Field(None, description="The picture model, from GET /api/v1/models; unset = default.")
+    project_id: int | UUID | None = Field(None, description="One of your projects, by its integer id or UUID.")
+    upload_id: UUID | None = Field(
+        None,
+        description="A reference image from POST /uploads; alone (image-to-video) or with a topic, prompt or script.",
+    )
 
     @field_validator("resolution")
     @classmethod
@@ -43,11 +83,32 @@ class JobCreate(BaseModel):
                 raise ValueError(f"each side must be an even number from {MIN_SIDE} to {MAX_SIDE}")
         return value
 
+    @field_validator("duration", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        """One error naming every allowed form, rather than one per member of the union."""
+        if value in DURATION_PRESETS:
+            return value
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if isinstance(value, int) and not isinstance(value, bool) and MIN_SECONDS <= value <= MAX_SECONDS:
+            return value
+        raise ValueError(f"Input should be 'short', 'long' or a number of seconds from {MIN_SECONDS} to {MAX_SECONDS}")
+
+    @field_validator("model_id")
+    @classmethod
+    def _known_model(cls, value: str | None) -> str | None:
+        if value is not None and value not in PICTURE_MODEL_IDS:
+            allowed = ", ".join(f"'{model}'" for model in PICTURE_MODEL_IDS)
+            raise ValueError(f"Input should be {allowed} (see GET /api/v1/models)")
+        return value
+
     @model_validator(mode="after")
     def _one_source(self) -> Self:
         given = [name for name in ("topic", "prompt", "script") if getattr(self, name) is not None]
-        if len(given) != 1:
-            raise ValueError(f"give exactly one of topic, prompt or script (got {', '.join(given) or 'none'})")
+        if len(given) > 1 or (not given and self.upload_id is None):
+            got = ", ".join(given) or "none"
+            raise ValueError(f"give exactly one of topic, prompt or script, or an upload_id (got {got})")
         if self.script is not None and not self.script.strip():
             raise ValueError("script is empty: write one line or paragraph per scene")
         if self.prompt is not None and not self.prompt.strip():
@@ -57,20 +118,66 @@ class JobCreate(BaseModel):
         return self
 
     def source(self) -> JobInput:
-        return JobInput(topic=self.topic, topic_text=self.topic_text, prompt=self.prompt, script=self.script)
+        return JobInput(
+            topic=self.topic,
+            topic_text=self.topic_text,
+            prompt=self.prompt,
+            script=self.script,
+            genre=self.genre,
+            style_preferences=self.style_preferences,
+        )
 
     def render_options(self) -> RenderOptions:
         width, height = map(int, self.resolution.split("x"))
         return RenderOptions(
             art_style=self.art_style,
-            duration=self.duration,
+            duration=self.duration if isinstance(self.duration, str) else nearest_preset(self.duration),
+            duration_s=None if isinstance(self.duration, str) else self.duration,
+            num_scenes=self.num_scenes,
             language=self.language,
             voice=self.voice,
             width=width,
             height=height,
             fps=self.fps,
             subtitles=self.subtitles,
+            quality=self.quality,
+            transition=self.transition,
+            motion=self.motion,
+            include_voice=self.include_voice,
+            include_music=self.include_music,
+            mood=self.mood,
+            preview=self.preview,
+            model_id=self.model_id,
         )
+
+
+LONG_FROM_S = 90
+
+
+def nearest_preset(seconds: int) -> DurationPreset:
+    """The preset a length in seconds is closest to, for code that only knows presets."""
+    return "short" if seconds <= LONG_FROM_S else "long"
+
+
+class CostPublic(CostBreakdown):
+    """A cost in US dollars by kind of work, with its total."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def total(self) -> float:
+        return round(sum(getattr(self, name) for name in CostBreakdown.model_fields), 6)
+
+    @classmethod
+    def of(cls, cost: CostBreakdown) -> "CostPublic":
+        return cls(**cost.model_dump())
+
+
+class CostEstimate(BaseModel):
+    """What a job would cost (seed 001's `estimate-cost`): the total and its breakdown."""
+
+    estimated_cost: float
+    currency: str = "USD"
+    breakdown: CostPublic
 
 
 class JobPublic(BaseModel):
@@ -90,6 +197,9 @@ class JobPublic(BaseModel):
     storyboard: Storyboard | None
     output: VideoOutput | None
     video_url: str | None
+    estimated_cost: CostPublic | None = Field(description="Priced when the job was created.")
+    actual_cost: CostPublic = Field(description="Summed from what each stage reported it spent.")
+    project_id: UUID | None
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None
@@ -113,6 +223,9 @@ class JobPublic(BaseModel):
             storyboard=Storyboard.model_validate_json(job.storyboard) if job.storyboard else None,
             output=VideoOutput.model_validate_json(job.output) if job.output else None,
             video_url=f"/api/v1/jobs/{job.id}/video" if job.output else None,
+            estimated_cost=CostPublic.model_validate_json(job.estimated_cost) if job.estimated_cost else None,
+            actual_cost=CostPublic.model_validate_json(job.actual_cost),
+            project_id=job.project_id,
             created_at=job.created_at,
             updated_at=job.updated_at,
             completed_at=job.completed_at,
@@ -124,3 +237,13 @@ class JobPage(BaseModel):
     total: int
     page: int
     limit: int
+
+
+class JobUpdate(BaseModel):
+    """The fields of a job its owner may change; only those sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=2000)
+    project_id: int | UUID | None = Field(None, description="Move the job to this project; null takes it out.")

@@ -21,9 +21,16 @@ REFETCH_AFTER_S = 30.0
 
 @dataclass(frozen=True)
 class Principal:
+    """Who is calling: from an access token's claims, an API key's row, or the anonymous local user."""
+
     user_id: str
     role: str
     username: str
+    tier: str = "FREE"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
 
 
 class TokenVerifier:
@@ -76,4 +83,9 @@ class TokenVerifier:
             raise Unauthorized("Token expired") from None
         except jwt.PyJWTError:
             raise Unauthorized("Could not validate credentials") from None
-        return Principal(user_id=claims["sub"], role=claims.get("role", "user"), username=claims.get("username", ""))
+        return Principal(
+            user_id=claims["sub"],
+            role=claims.get("role", "user"),
+            username=claims.get("username", ""),
+            tier=claims.get("tier", "FREE"),
+        )

@@ -20,7 +20,7 @@ from libs.common.errors import NotFound, Unauthorized
 from libs.common.runtime import Runtime
 from libs.common.vocabulary import FINAL_STATUSES
 from services.gateway import jobs
-from services.gateway.deps import CurrentUser, RuntimeDep
+from services.gateway.deps import CurrentUser, RuntimeDep, identify
 from services.gateway.projection import JobSignals
 from services.gateway.security import Principal, TokenVerifier
 from services.gateway.store import JobEvent
@@ -107,7 +107,10 @@ async def _socket_user(websocket: WebSocket, verifier: TokenVerifier, token: str
             token = first.strip()
     if not token:
         raise Unauthorized("Not authenticated: send ?token= or a first message with the token")
-    return await verifier.verify(token)
+    user = await identify(websocket.app, token)  # API keys too; a disabled account is refused
+    if user is None:
+        raise Unauthorized("Not authenticated: send ?token= or a first message with the token")
+    return user
 
 
 async def _answer_pings(websocket: WebSocket) -> None:
@@ -119,6 +122,7 @@ async def _answer_pings(websocket: WebSocket) -> None:
 
 
 @router.get("/jobs/{job_id}/events", response_class=StreamingResponse)
+@router.get("/jobs/{job_id}/events/stream", response_class=StreamingResponse)
 async def job_events_stream(
     job_id: UUID,
     request: Request,

@@ -1,4 +1,9 @@
-"""Accounts under /api/v1: register, log in (JSON or OAuth2 form), refresh, log out, profile."""
+"""Accounts under /api/v1: register, log in (JSON or OAuth2 form), refresh, log out.
+
+Failed logins are counted per account and per client address; past either budget, logins are
+refused with 429 until the window ends (guessing passwords gets slow). Registrations are
+counted per client address.
+"""
 
 from typing import Annotated
 
@@ -8,8 +13,10 @@ from pydantic import ValidationError
 
 from libs.common.accounts import Credentials, RefreshRequest, TokenPair, UserCreate, UserPublic
 from libs.common.http_errors import field_errors, validation_response
+from services.gateway import ratelimit
 from services.gateway.auth_client import AuthClient
-from services.gateway.deps import CurrentUser
+from services.gateway.deps import DatabaseDep, SettingsDep
+from services.gateway.settings import GatewaySettings
 
 router = APIRouter(tags=["auth"])
 
@@ -21,8 +28,20 @@ def auth_client(request: Request) -> AuthClient:
 Auth = Annotated[AuthClient, Depends(auth_client)]
 
 
+def login_budgets(request: Request, settings: GatewaySettings, identifier: str) -> list[ratelimit.Budget]:
+    address = ratelimit.client_address(request, settings.trusted_proxies)
+    window = settings.login_window_s
+    return [
+        ratelimit.Budget(f"login-account:{identifier.strip().lower()}", settings.login_failures_per_account, window),
+        ratelimit.Budget(f"login-address:{address}", settings.login_failures_per_address, window),
+    ]
+
+
 @router.post("/auth/register", status_code=201, response_model=UserPublic)
-async def register(data: UserCreate, auth: Auth) -> Response:
+async def register(data: UserCreate, request: Request, auth: Auth, db: DatabaseDep, settings: SettingsDep) -> Response:
+    address = ratelimit.client_address(request, settings.trusted_proxies)
+    budget = ratelimit.Budget(f"register:{address}", settings.registrations_per_hour, ratelimit.HOUR)
+    await ratelimit.charge(db, [budget], "registrations from this address")
     return await auth.call("POST", "/register", data.model_dump(mode="json"))
 
 
@@ -45,7 +64,7 @@ async def register(data: UserCreate, auth: Auth) -> Response:
         }
     },
 )
-async def login(request: Request, auth: Auth) -> Response:
+async def login(request: Request, auth: Auth, db: DatabaseDep, settings: SettingsDep) -> Response:
     """Log in by email or username, as JSON or as the OAuth2 password form (`username`, `password`)."""
     if request.headers.get("content-type", "").startswith(("application/x-www-form-urlencoded", "multipart/")):
         raw: object = dict(await request.form())
@@ -60,7 +79,12 @@ async def login(request: Request, auth: Auth) -> Response:
         return validation_response(field_errors(list(error.errors())))
     if not credentials.identifier:
         return validation_response([{"field": "login", "message": "give an email or username"}])
-    return await auth.call("POST", "/login", credentials.model_dump())
+    budgets = login_budgets(request, settings, credentials.identifier)
+    await ratelimit.peek(db, budgets, "failed logins")
+    answer = await auth.call("POST", "/login", credentials.model_dump())
+    if answer.status_code == 401:
+        await ratelimit.charge(db, budgets, "failed logins")
+    return answer
 
 
 @router.post("/auth/refresh", response_model=TokenPair)
@@ -71,8 +95,3 @@ async def refresh(data: RefreshRequest, auth: Auth) -> Response:
 @router.post("/auth/logout", status_code=204)
 async def logout(data: RefreshRequest, auth: Auth) -> Response:
     return await auth.call("POST", "/logout", data.model_dump())
-
-
-@router.get("/users/me", response_model=UserPublic)
-async def me(user: CurrentUser, auth: Auth) -> Response:
-    return await auth.call("GET", f"/users/{user.user_id}")

@@ -1,4 +1,4 @@
-"""Jobs under /api/v1: create, list, read, cancel, delete, download."""
+"""Jobs under /api/v1: create, list, read, edit, cancel, delete, download."""
 
 from typing import Annotated
 from uuid import UUID
@@ -9,10 +9,10 @@ from fastapi.responses import Response
 from libs.common.errors import Conflict
 from libs.common.events import VideoOutput
 from libs.common.vocabulary import JobStatus
-from services.gateway import jobs
+from services.gateway import admission, jobs, submission, uploads
 from services.gateway.deps import CurrentUser, RuntimeDep, StoreDep
 from services.gateway.media import serve_object
-from services.gateway.schemas import JobCreate, JobPage, JobPublic
+from services.gateway.schemas import CostEstimate, CostPublic, JobCreate, JobPage, JobPublic, JobUpdate
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
@@ -20,8 +20,18 @@ router = APIRouter(prefix="/jobs", tags=["jobs"])
 @router.post("", status_code=202)
 async def create_job(data: JobCreate, user: CurrentUser, runtime: RuntimeDep) -> JobPublic:
     """Accept a job; it runs in the background. Follow it at /jobs/{id}/events."""
-    job = await jobs.create_job(runtime, user, data.source(), data.render_options())
-    return JobPublic.of(job)
+    return JobPublic.of(await submission.submit_job(runtime, user, data))
+
+
+@router.post("/estimate-cost")
+async def estimate_cost(data: JobCreate, user: CurrentUser, runtime: RuntimeDep) -> CostEstimate:
+    """What creating a job with this body would cost, priced exactly as creating it prices it; nothing is created."""
+    source = data.source()
+    if data.upload_id is not None:
+        upload = await uploads.get_upload(runtime, user, data.upload_id)
+        source = source.model_copy(update={"reference_image_key": upload.key})
+    cost = admission.price_job(runtime.settings, runtime.settings, source, data.render_options())
+    return CostEstimate(estimated_cost=cost.total, breakdown=CostPublic.of(cost))
 
 
 @router.get("")
@@ -39,6 +49,12 @@ async def list_jobs(
 @router.get("/{job_id}")
 async def get_job(job_id: UUID, user: CurrentUser, runtime: RuntimeDep) -> JobPublic:
     return JobPublic.of(await jobs.get_job(runtime, user, job_id))
+
+
+@router.patch("/{job_id}")
+async def update_job(job_id: UUID, data: JobUpdate, user: CurrentUser, runtime: RuntimeDep) -> JobPublic:
+    """Change `title`, `description` or `project_id`; nothing else about a job can be edited."""
+    return JobPublic.of(await submission.edit_job(runtime, user, job_id, **data.model_dump(exclude_unset=True)))
 
 
 @router.post("/{job_id}/cancel")

@@ -1,0 +1,70 @@
+"""A finished job's files under /api/v1, all streamed with HTTP Range: thumbnail, captions, storyboard, preview."""
+
+from typing import Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from libs.common.errors import Conflict, NotFound
+from libs.common.events import VideoOutput
+from libs.common.runtime import Runtime
+from libs.common.storage import keys
+from services.gateway import jobs
+from services.gateway.deps import CurrentUser, RuntimeDep, StoreDep
+from services.gateway.media import serve_object
+from services.gateway.security import Principal
+
+router = APIRouter(prefix="/jobs/{job_id}", tags=["assets"])
+CAPTION_TYPES = {"srt": "application/x-subrip", "vtt": "text/vtt"}
+
+
+async def _output(runtime: Runtime, user: Principal, job_id: UUID) -> VideoOutput:
+    job = await jobs.get_job(runtime, user, job_id)
+    if job.output is None:
+        raise Conflict(f"The job's files are not ready: the job is {job.status}", field="status")
+    return VideoOutput.model_validate_json(job.output)
+
+
+@router.get("/thumbnail", response_class=Response, responses={200: {"content": {"image/jpeg": {}}}})
+async def thumbnail(
+    job_id: UUID, request: Request, user: CurrentUser, runtime: RuntimeDep, store: StoreDep
+) -> Response:
+    output = await _output(runtime, user, job_id)
+    return await serve_object(request, store, output.thumbnail_key, "image/jpeg")
+
+
+@router.get(
+    "/captions.{kind}",
+    response_class=Response,
+    responses={200: {"content": {"application/x-subrip": {}, "text/vtt": {}}}},
+)
+async def captions(
+    job_id: UUID, kind: Literal["srt", "vtt"], request: Request, user: CurrentUser, runtime: RuntimeDep, store: StoreDep
+) -> Response:
+    """The subtitles as SubRip (`captions.srt`) or WebVTT (`captions.vtt`)."""
+    output = await _output(runtime, user, job_id)
+    key = output.srt_key if kind == "srt" else output.vtt_key
+    return await serve_object(request, store, key, CAPTION_TYPES[kind], f"reelforge-{job_id}.{kind}")
+
+
+@router.get("/storyboard", response_class=Response, responses={200: {"content": {"application/json": {}}}})
+async def storyboard(
+    job_id: UUID, request: Request, user: CurrentUser, runtime: RuntimeDep, store: StoreDep
+) -> Response:
+    """The storyboard as JSON: title, description, text and the scenes (ready once the story is written)."""
+    job = await jobs.get_job(runtime, user, job_id)
+    if await store.exists(keys.storyboard(job_id)):
+        return await serve_object(request, store, keys.storyboard(job_id), "application/json")
+    if job.storyboard is None:
+        raise Conflict(f"The storyboard is not written yet: the job is {job.status}", field="status")
+    return Response(job.storyboard, media_type="application/json")
+
+
+@router.get("/preview", response_class=Response, responses={200: {"content": {"video/mp4": {}}}})
+async def preview(job_id: UUID, request: Request, user: CurrentUser, runtime: RuntimeDep, store: StoreDep) -> Response:
+    """The low-resolution draft, for jobs created with `preview: true`."""
+    output = await _output(runtime, user, job_id)
+    if output.preview_key is None:
+        raise NotFound("This job has no preview: ask for one with preview: true")
+    return await serve_object(request, store, output.preview_key, "video/mp4", f"reelforge-{job_id}-preview.mp4")

@@ -1,0 +1,63 @@
+"""Creating and editing jobs on behalf of a request: resolving the project and upload a request names.
+
+The dialects and the native routes all submit through here, so a project or an upload
+is always checked against its owner in one place: someone else's is simply not found.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+from uuid import UUID
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from libs.common.errors import InvalidInput, NotFound
+from libs.common.events import now
+from libs.common.runtime import Runtime
+from services.gateway import jobs, projects, uploads
+from services.gateway.schemas import JobCreate
+from services.gateway.security import Principal
+from services.gateway.store import Job
+
+EDITABLE = frozenset({"title", "description", "project_id"})
+
+
+async def submit_job(
+    runtime: Runtime,
+    user: Principal,
+    data: JobCreate,
+    also: Callable[[AsyncSession], Awaitable[None]] | None = None,
+) -> Job:
+    """Create the job `data` describes; `also(session)` runs in the same transaction (e.g. counting a template use)."""
+    source = data.source()
+    if data.upload_id is not None:
+        upload = await uploads.get_upload(runtime, user, data.upload_id)
+        source = source.model_copy(update={"reference_image_key": upload.key})
+    project_id = await project_public_id(runtime, user, data.project_id)
+    return await jobs.create_job(runtime, user, source, data.render_options(), project_id=project_id, also=also)
+
+
+async def project_public_id(runtime: Runtime, user: Principal, ref: int | UUID | str | None) -> UUID | None:
+    """The `public_id` of the user's project `ref` (integer id or UUID); None for no project."""
+    if ref is None:
+        return None
+    return (await projects.get_project(runtime, user, ref)).public_id
+
+
+async def edit_job(runtime: Runtime, user: Principal, job_id: UUID, **changes: Any) -> Job:
+    """Change the user-editable fields of a job: `title`, `description`, `project_id` (None leaves the project)."""
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        field = sorted(unknown)[0]
+        raise InvalidInput(f"{field} cannot be changed; editable: {', '.join(sorted(EDITABLE))}", field=field)
+    await jobs.get_job(runtime, user, job_id)
+    if "project_id" in changes:
+        changes["project_id"] = await project_public_id(runtime, user, changes["project_id"])
+    async with runtime.db.transaction() as session:
+        job = await session.get(Job, job_id)
+        if job is None:
+            raise NotFound("Job not found")
+        for name, value in changes.items():
+            setattr(job, name, value)
+        job.updated_at = now()
+        session.add(job)
+    return job
