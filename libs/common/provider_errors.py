@@ -50,6 +50,7 @@ def http_failure(
     headers: Mapping[str, str],
     out_of_quota: bool = False,
     content_policy: bool = False,
+    base_url_setting: str = "the base URL setting",
 ) -> ProviderError:
     """The `ProviderError` for an HTTP error answer; `said` is the provider's own explanation."""
     said = masked(said)
@@ -77,7 +78,8 @@ def http_failure(
         return refused_by_policy(provider, said)
     if status == 404:
         return ProviderError(
-            f"{provider} has no such model or endpoint (HTTP 404; check the model setting and base URL): {said}",
+            f"{provider} has no such model or endpoint "
+            f"(HTTP 404; check the model setting and {base_url_setting}): {said}",
             retryable=False,
         )
     return ProviderError(f"{provider} rejected the request (HTTP {status}): {said}", retryable=False)
@@ -123,6 +125,7 @@ def openai_failure(error: openai.APIError) -> ProviderError:
         error.response.headers,
         out_of_quota=error.code == "insufficient_quota",
         content_policy=error.status_code == 400 and error.code in OPENAI_CONTENT_POLICY_CODES,
+        base_url_setting="OPENAI_BASE_URL",
     )
 
 

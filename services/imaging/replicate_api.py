@@ -119,7 +119,14 @@ class ReplicateClient:
             body = None
         if response.status_code >= 400:
             said = _detail(body) or response.reason_phrase
-            raise http_failure(PROVIDER, KEY_SETTING, response.status_code, said, response.headers)
+            raise http_failure(
+                PROVIDER,
+                KEY_SETTING,
+                response.status_code,
+                said,
+                response.headers,
+                base_url_setting="REPLICATE_BASE_URL",
+            )
         if not isinstance(body, dict) or "status" not in body or "id" not in body:
             raise ProviderError("Replicate sent an answer that is not a prediction; trying again", retryable=True)
         return body

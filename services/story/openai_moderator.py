@@ -6,7 +6,7 @@ from openai import AsyncOpenAI
 
 from libs.common.errors import ProviderError
 from libs.common.events import Moderation
-from services.story.openai_errors import openai_errors
+from libs.common.provider_errors import openai_errors
 
 PROVIDER = "openai"
 

@@ -16,10 +16,10 @@ from pydantic import ValidationError
 
 from libs.common.errors import ProviderError
 from libs.common.events import JobInput, RenderOptions, Storyboard
+from libs.common.provider_errors import openai_errors
 from services.story.direction import direct
 from services.story.draft import StoryDraft, response_format, storyboard_from_draft
 from services.story.offline_writer import storyboard_from_script
-from services.story.openai_errors import openai_errors
 from services.story.story_prompt import story_messages
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ import openai
 import pytest
 
 from libs.common.errors import ProviderError
-from services.story.openai_errors import openai_errors, provider_error, retry_after_s
+from libs.common.provider_errors import openai_errors, openai_failure, retry_after_s
 
 KEY = "sk-proj-abcdefghijklmnopqrstuvwx"
 REQUEST = httpx2.Request("POST", "http://127.0.0.1:8080/v1/chat/completions")
@@ -34,46 +34,46 @@ def status_error(
 
 @pytest.mark.parametrize("status", [401, 403])
 def test_a_rejected_key_is_permanent_and_never_quoted(status: int) -> None:
-    error = provider_error(status_error(status, f"Incorrect API key provided: {KEY}."))
+    error = openai_failure(status_error(status, f"Incorrect API key provided: {KEY}."))
     assert (error.message, error.retryable) == ("OpenAI rejected the API key (check OPENAI_API_KEY)", False)
 
 
 def test_a_rate_limit_is_retried_after_what_the_server_asked() -> None:
-    error = provider_error(status_error(429, "Rate limit reached", "rate_limit_exceeded", {"retry-after": "1.5"}))
+    error = openai_failure(status_error(429, "Rate limit reached", "rate_limit_exceeded", {"retry-after": "1.5"}))
     assert (error.retryable, error.retry_after_s) == (True, 1.5)
     assert "429" in error.message
 
 
 def test_an_exhausted_quota_is_permanent() -> None:
-    error = provider_error(status_error(429, "You exceeded your current quota", "insufficient_quota"))
+    error = openai_failure(status_error(429, "You exceeded your current quota", "insufficient_quota"))
     assert not error.retryable and "out of quota" in error.message
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
 def test_server_errors_are_retried_and_name_the_status(status: int) -> None:
-    error = provider_error(status_error(status, "The server had an error"))
+    error = openai_failure(status_error(status, "The server had an error"))
     assert error.retryable and f"HTTP {status}" in error.message and "OpenAI" in error.message
 
 
 def test_a_content_policy_refusal_is_permanent_and_says_why() -> None:
-    error = provider_error(status_error(400, "rejected by our safety system", "content_policy_violation"))
+    error = openai_failure(status_error(400, "rejected by our safety system", "content_policy_violation"))
     assert not error.retryable and "content policy" in error.message
 
 
 def test_an_unknown_model_points_at_the_settings() -> None:
-    error = provider_error(status_error(404, "The model `gpt-9` does not exist", "model_not_found"))
+    error = openai_failure(status_error(404, "The model `gpt-9` does not exist", "model_not_found"))
     assert not error.retryable and "gpt-9" in error.message and "OPENAI_BASE_URL" in error.message
 
 
 def test_other_rejections_are_permanent_and_carry_openais_words_without_keys() -> None:
-    error = provider_error(status_error(400, f"Invalid 'messages' for key {KEY}"))
+    error = openai_failure(status_error(400, f"Invalid 'messages' for key {KEY}"))
     assert not error.retryable and "HTTP 400" in error.message and "Invalid 'messages'" in error.message
     assert KEY not in error.message and KEY[8:] not in error.message
 
 
 def test_timeouts_and_unreachable_servers_are_retried() -> None:
-    timeout = provider_error(openai.APITimeoutError(REQUEST))
-    unreachable = provider_error(openai.APIConnectionError(request=REQUEST))
+    timeout = openai_failure(openai.APITimeoutError(REQUEST))
+    unreachable = openai_failure(openai.APIConnectionError(request=REQUEST))
     assert timeout.retryable and unreachable.retryable
     assert "http://127.0.0.1:8080" in unreachable.message
 
