@@ -28,7 +28,7 @@ def client(stack: EmbeddedStack) -> httpx.Client:
         ),
         ({"topic": "scary", "language": "klingon"}, "language", "'english'"),
         ({"topic": "scary", "voice": "bob"}, "voice", "'alloy', 'echo', 'fable', 'onyx', 'nova' or 'shimmer'"),
-        ({"topic": "scary", "duration": "medium"}, "duration", "'short' or 'long'"),
+        ({"topic": "scary", "duration": "medium"}, "duration", "'short', 'long' or a number of seconds from 5 to 600"),
         ({"topic": "scary", "fps": 29}, "fps", "24"),
         ({"topic": "scary", "resolution": "big"}, "resolution", "WIDTHxHEIGHT"),
         ({"topic": "scary", "resolution": "1081x1920"}, "resolution", "even number"),
