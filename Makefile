@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_INSTALLED := $(VENV)/.installed-run
 TEST_INSTALLED := $(VENV)/.installed-test
 
-.PHONY: run test lint deps system-deps-run system-deps-test lock clean
+.PHONY: run test lint bench deps system-deps-run system-deps-test lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ test: system-deps-test $(TEST_INSTALLED)
 ## lint: ruff over the code and the tests
 lint: $(TEST_INSTALLED)
 	$(BIN)/ruff check libs services tests
+
+## bench: render benchmark (a 60 s vertical short vs a bare encode and MoviePy); BENCH_ARGS='--moviepy-python PY'
+bench: system-deps-run $(TEST_INSTALLED)
+	$(BIN)/python -m bench.render $(BENCH_ARGS)
 
 ## lock: re-pin both lock files in clean environments; the run-time pins are taken from the test resolution
 lock:

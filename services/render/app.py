@@ -1,6 +1,7 @@
 from fastapi import FastAPI
 
 from libs.common.events import AudioCompleted, ImagesCompleted, Topics
+from libs.common.pricing import Prices
 from libs.common.runtime import Runtime
 from libs.common.service import build_service
 from services.render import handlers
@@ -9,13 +10,15 @@ from services.render.store import TABLES
 
 
 def create_app(settings: RenderSettings) -> FastAPI:
+    prices = Prices()
+
     def wire(runtime: Runtime) -> None:
         runtime.consume(
             (Topics.IMAGES_COMPLETED, Topics.AUDIO_COMPLETED),
             handlers.CONSUMER,
             (ImagesCompleted, AudioCompleted),
             "render",
-            lambda event: handlers.on_half(event, runtime, settings.scene_padding_s),
+            lambda event: handlers.on_half(event, runtime, settings, prices),
         )
 
     return build_service("render", settings, tables=TABLES, wire=wire)

@@ -1,62 +1,80 @@
-"""Compose the video: every still for exactly its scene's length, the narration under it, captions burned in.
+"""Compose the video: segments rendered in parallel and joined without re-encoding, plus the audio track.
 
-One ffmpeg run does the whole video. Scene lengths are cut on the video's global frame
-grid (and the audio on the matching sample grid), so rounding never accumulates: each
-scene starts within half a frame of its narration and the video is as long as the story.
+Every frame is encoded exactly once: each segment (a scene's body, or a transition between two
+scenes) is one ffmpeg run from the pictures to H.264, the audio is one small run to AAC, and
+the MP4 is their concatenation with stream copy (`+faststart`, so it streams). Segments run
+`parallel` at a time, which keeps memory bounded by the segments in flight, not the video's
+length, and a `SegmentCache` hands back segments whose inputs did not change since an earlier
+render of the same job.
 """
 
 import asyncio
-import re
-import time
+import hashlib
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from itertools import accumulate, pairwise
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Protocol
 
-from PIL import Image, ImageOps
+from PIL import Image
 
-from libs.common.errors import InvalidInput, ProviderError
+from libs.common.errors import InvalidInput
 from libs.common.events import Cue, RenderOptions
-from libs.common.tools import start_tool
 from services.render.captions import to_ass, to_srt, to_vtt
+from services.render.ffmpeg import run_ffmpeg
+from services.render.motion import Pan, plan_pan
+from services.render.segment import (
+    ENCODINGS,
+    XFADE,
+    SceneVisual,
+    SegmentSpec,
+    VisualKind,
+    build_segment_command,
+)
+from services.render.soundtrack import Soundtrack, build_audio_command
+from services.render.timeline import Segment, plan_segments, scene_extent, scene_frames, transition_half
 
-AUDIO_RATE = 48_000
+FADE_S = 0.3
+PREVIEW_SHORT_SIDE = 360
 PROGRESS_INTERVAL_S = 0.5
-STDERR_TAIL_LINES = 15
-
-Quality = Literal["draft", "standard", "high"]
-
-
-@dataclass(frozen=True)
-class Encoding:
-    """libx264's speed/size trade-off (`preset`) and quality target (`crf`, lower is better)."""
-
-    preset: str
-    crf: int
-
-
-ENCODINGS: dict[Quality, Encoding] = {
-    "draft": Encoding("ultrafast", 28),
-    "standard": Encoding("veryfast", 23),
-    "high": Encoding("slow", 20),
-}
+DIGEST_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
 class SceneMedia:
-    image_path: Path
+    visual_path: Path
     audio_path: Path
     duration_s: float
+    kind: VisualKind = "image"
 
 
 @dataclass(frozen=True)
+class Look:
+    """How the render looks beyond the job's options: service settings, not user choices."""
+
+    transition_s: float = 0.5
+    parallel: int = 2
+
+
+@dataclass
 class RenderedVideo:
     video_path: Path
     thumbnail_path: Path
     srt_path: Path
     vtt_path: Path
     duration_s: float
+    preview_path: Path | None = None
+    rendered_segments: list[str] = field(default_factory=list)
+    reused_segments: list[str] = field(default_factory=list)
+
+
+class SegmentCache(Protocol):
+    """Encoded segments kept between renders of one job, by key."""
+
+    async def fetch(self, key: str, path: Path) -> bool: ...
+    async def keep(self, key: str, path: Path) -> None: ...
+
+
+Report = Callable[[float], Awaitable[None]]
 
 
 async def render_video(
@@ -64,102 +82,199 @@ async def render_video(
     cues: Sequence[Cue],
     options: RenderOptions,
     workdir: Path,
-    report: Callable[[float], Awaitable[None]],
+    report: Report,
+    music: Path | None = None,
+    look: Look = Look(),
+    cache: SegmentCache | None = None,
 ) -> RenderedVideo:
-    """Render the MP4, its thumbnail and caption files into `workdir`; `report` gets the fraction of video done."""
-    frames = scene_frames(scenes, options.fps)
+    """Render the MP4, its thumbnail, caption files and (if asked) preview into `workdir`.
+
+    `report` gets the fraction of frames done. A bad input is InvalidInput naming the scene;
+    an ffmpeg failure is a permanent ProviderError with the end of its stderr.
+    """
     _check_size(options)
+    frames = scene_frames([scene.duration_s for scene in scenes], options.fps)
     rendered = RenderedVideo(
         video_path=workdir / "video.mp4",
         thumbnail_path=workdir / "thumbnail.jpg",
         srt_path=workdir / "captions.srt",
         vtt_path=workdir / "captions.vtt",
         duration_s=sum(frames) / options.fps,
+        preview_path=workdir / "preview.mp4" if options.preview else None,
     )
     await asyncio.to_thread(_check_images, scenes)
     rendered.srt_path.write_text(to_srt(cues), encoding="utf-8")
     rendered.vtt_path.write_text(to_vtt(cues), encoding="utf-8")
-    subtitles_path = workdir / "captions.ass"
-    if options.subtitles:
-        subtitles_path.write_text(to_ass(cues, options.width, options.height), encoding="utf-8")
-    command = build_command(scenes, options, rendered.video_path, subtitles_path)
-    await _run_ffmpeg(command, rendered.duration_s, report)
-    await asyncio.to_thread(_write_thumbnail, scenes[0].image_path, options, rendered.thumbnail_path)
+    half = transition_half(frames, options.fps, look.transition_s if options.transition != "none" else 0.0)
+    plan = plan_segments(frames, half)
+    kinds = [scene.kind for scene in scenes]
+    specs = [_segment_spec(segment, plan, frames, half, kinds, cues, options) for segment in plan]
+    digests = await asyncio.to_thread(lambda: [_digest(scene.visual_path) for scene in scenes])
+    progress = _Progress(report, sum(frames))
+    soundtrack = Soundtrack([scene.audio_path for scene in scenes], frames, options.fps, options.include_voice, music)
+    audio_path = workdir / "audio.m4a"
+    semaphore = asyncio.Semaphore(max(1, look.parallel))
+    jobs = [
+        _SegmentJob(
+            number,
+            spec.key([digests[index] for index in segment.scenes]),
+            spec,
+            [scenes[index].visual_path for index in segment.scenes],
+            workdir,
+            options.preview,
+        )
+        for number, (segment, spec) in enumerate(zip(plan, specs, strict=True))
+    ]
+    try:
+        async with asyncio.TaskGroup() as group:
+            group.create_task(run_ffmpeg(build_audio_command(soundtrack, audio_path)))
+            for job in jobs:
+                group.create_task(job.run(semaphore, progress, cache, rendered))
+    except ExceptionGroup as failed:
+        raise failed.exceptions[0] from None
+    count = len(plan)
+    await _join([workdir / f"segment-{n:04d}.mp4" for n in range(count)], audio_path, rendered.video_path)
+    if rendered.preview_path is not None:
+        await _join([workdir / f"preview-{n:04d}.mp4" for n in range(count)], audio_path, rendered.preview_path)
+    thumbnail_at = min(frames[0] / options.fps / 2, 1.0)
+    await run_ffmpeg(_thumbnail_command(rendered.video_path, thumbnail_at, rendered.thumbnail_path))
+    if cache is not None:  # only once the whole render succeeded: a cancelled one leaves nothing behind
+        for job in jobs:
+            if job.key in rendered.rendered_segments:
+                await job.keep(cache)
+    await report(1.0)
     return rendered
 
 
-def scene_frames(scenes: Sequence[SceneMedia], fps: int) -> list[int]:
-    """Frames per scene: scene boundaries rounded on the global frame grid, so errors never add up."""
-    if not scenes:
-        raise InvalidInput("there are no scenes to render")
-    bounds = [round(end * fps) for end in accumulate((scene.duration_s for scene in scenes), initial=0.0)]
-    frames = [end - start for start, end in pairwise(bounds)]
-    for number, count in enumerate(frames, start=1):
-        if count < 1:
-            raise InvalidInput(f"scene {number} is shorter than one video frame")
-    return frames
+def preview_size(width: int, height: int) -> tuple[int, int]:
+    """The preview's size: the short side PREVIEW_SHORT_SIDE (never larger than the video), even sides."""
+    scale = min(1.0, PREVIEW_SHORT_SIDE / min(width, height))
+    return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
 
 
-def build_command(
-    scenes: Sequence[SceneMedia],
+def _segment_spec(
+    segment: Segment,
+    plan: Sequence[Segment],
+    frames: Sequence[int],
+    half: int,
+    kinds: Sequence[VisualKind],
+    cues: Sequence[Cue],
     options: RenderOptions,
-    video_path: Path,
-    subtitles_path: Path,
-    quality: Quality = "standard",
-) -> list[str]:
-    """The ffmpeg argument list for the whole video; the ASS file is burned in when options.subtitles is on.
-
-    Inputs are every scene's still, then every scene's narration. Each still is read, scaled
-    and cropped once and then repeated for its scene's frame count by the `loop` filter:
-    looping the input instead (`-loop 1`) decodes and scales the picture again for every
-    frame, about six times slower at 1080x1920. User text never appears here, only in the ASS file.
-    """
+) -> SegmentSpec:
     fps = options.fps
-    frames = scene_frames(scenes, fps)
-    encoding = ENCODINGS[quality]
-    command = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y"]
-    for scene in scenes:
-        command += ["-framerate", str(fps), "-i", str(scene.image_path)]
-    for scene in scenes:
-        command += ["-i", str(scene.audio_path)]
-    command += ["-filter_complex", _filter_graph(options, frames, subtitles_path)]
-    command += ["-map", "[video]", "-map", "[audio]"]
-    command += ["-c:v", "libx264", "-preset", encoding.preset, "-crf", str(encoding.crf), "-pix_fmt", "yuv420p"]
-    command += ["-r", str(fps), "-c:a", "aac", "-b:a", "128k", "-ar", str(AUDIO_RATE)]
-    command += ["-movflags", "+faststart", "-progress", "pipe:1", "-nostats", str(video_path)]
-    return command
+    visuals = []
+    for index in segment.scenes:
+        first, end = scene_extent(frames, half, index)
+        moving = options.motion and kinds[index] == "image"
+        pan: Pan = plan_pan(index, end - first, options.width, options.height, fps, moving)
+        visuals.append(SceneVisual(kinds[index], pan, segment.first - first, segment.frames))
+    fade = max(1, round(FADE_S * fps))
+    return SegmentSpec(
+        visuals=tuple(visuals),
+        fps=fps,
+        encoding=ENCODINGS[options.quality],
+        transition=XFADE.get(options.transition) if segment.is_transition else None,
+        fade_in_frames=min(fade, segment.frames) if segment is plan[0] else 0,
+        fade_out_frames=min(fade, segment.frames) if segment is plan[-1] else 0,
+        captions=_segment_captions(segment, cues, options) if options.subtitles else None,
+        preview_size=preview_size(options.width, options.height) if options.preview else None,
+    )
 
 
-def _filter_graph(options: RenderOptions, frames: list[int], subtitles_path: Path) -> str:
-    """Scale-to-cover and crop each still, pad or cut each narration to its scene, concatenate, burn captions."""
-    width, height, count = options.width, options.height, len(frames)
-    chains = [
-        f"[{index}:v]scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height},"
-        f"setsar=1,format=yuv420p,loop=loop={scene_length - 1}:size=1:start=0,setpts=N/{options.fps}/TB[v{index}]"
-        for index, scene_length in enumerate(frames)
+def _segment_captions(segment: Segment, cues: Sequence[Cue], options: RenderOptions) -> str | None:
+    """The cues on screen during the segment, on the segment's own clock; None when there are none."""
+    start, end = segment.first / options.fps, segment.end / options.fps
+    shown = [
+        Cue(start_s=max(cue.start_s, start) - start, end_s=min(cue.end_s, end) - start, text=cue.text)
+        for cue in cues
+        if cue.start_s < end and cue.end_s > start
     ]
-    sample_bounds = [round(frame * AUDIO_RATE / options.fps) for frame in accumulate(frames, initial=0)]
-    chains += [
-        f"[{count + index}:a]aresample={AUDIO_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo,"
-        f"apad=whole_len={end - start},atrim=end_sample={end - start}[a{index}]"
-        for index, (start, end) in enumerate(pairwise(sample_bounds))
-    ]
-    videos = "".join(f"[v{index}]" for index in range(count))
-    audios = "".join(f"[a{index}]" for index in range(count))
-    burn = f",ass=filename={filter_path(subtitles_path)}" if options.subtitles else ""
-    chains.append(f"{videos}concat=n={count}:v=1:a=0{burn}[video]")
-    chains.append(f"{audios}concat=n={count}:v=0:a=1[audio]")
-    return ";".join(chains)
+    return to_ass(shown, options.width, options.height) if shown else None
 
 
-def filter_path(path: Path) -> str:
-    """Escape a path for use as a filter option value inside a filter graph.
+class _Progress:
+    """Frames done across the segments running at once, reported at most every PROGRESS_INTERVAL_S."""
 
-    Two levels, as ffmpeg parses them: first the option value (`\\`, `'`, `:`), then the
-    graph itself (`\\`, `'`, `[`, `]`, `,`, `;`).
-    """
-    value = re.sub(r"([\\':])", r"\\\1", str(path))
-    return re.sub(r"([\\'\[\],;])", r"\\\1", value)
+    def __init__(self, report: Report, total: int) -> None:
+        self.report, self.total = report, max(1, total)
+        self.done: dict[int, int] = {}
+        self.last_at = 0.0
+
+    async def update(self, segment: int, frames: int) -> None:
+        self.done[segment] = frames
+        now = asyncio.get_running_loop().time()
+        if now - self.last_at >= PROGRESS_INTERVAL_S:
+            self.last_at = now
+            await self.report(min(sum(self.done.values()) / self.total, 0.99))
+
+
+@dataclass(frozen=True)
+class _SegmentJob:
+    """One segment to produce in `workdir`: from the cache when it has the key, else by rendering it."""
+
+    number: int
+    key: str
+    spec: SegmentSpec
+    inputs: list[Path]
+    workdir: Path
+    preview: bool
+
+    @property
+    def video(self) -> Path:
+        return self.workdir / f"segment-{self.number:04d}.mp4"
+
+    @property
+    def preview_path(self) -> Path | None:
+        return self.workdir / f"preview-{self.number:04d}.mp4" if self.preview else None
+
+    async def run(
+        self, semaphore: asyncio.Semaphore, progress: _Progress, cache: SegmentCache | None, rendered: RenderedVideo
+    ) -> None:
+        async with semaphore:
+            if cache is not None and await self._fetch(cache):
+                rendered.reused_segments.append(self.key)
+                await progress.update(self.number, self.spec.frames)
+                return
+            captions = self.workdir / f"segment-{self.number:04d}.ass"
+            if self.spec.captions is not None:
+                captions.write_text(self.spec.captions, encoding="utf-8")
+
+            async def on_frames(done: int) -> None:
+                await progress.update(self.number, done)
+
+            command = build_segment_command(self.spec, self.inputs, captions, self.video, self.preview_path)
+            await run_ffmpeg(command, on_frames)
+            rendered.rendered_segments.append(self.key)
+
+    async def keep(self, cache: SegmentCache) -> None:
+        await cache.keep(self.key, self.video)
+        if self.preview_path is not None:
+            await cache.keep(f"{self.key}-preview", self.preview_path)
+
+    async def _fetch(self, cache: SegmentCache) -> bool:
+        if not await cache.fetch(self.key, self.video):
+            return False
+        return self.preview_path is None or await cache.fetch(f"{self.key}-preview", self.preview_path)
+
+
+async def _join(parts: list[Path], audio: Path, output: Path) -> None:
+    """Concatenate encoded segments with stream copy and add the audio: no frame is encoded again."""
+    listing = output.with_suffix(".txt")
+    listing.write_text("".join(f"file '{_concat_quote(part)}'\n" for part in parts), encoding="utf-8")
+    command = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-f", "concat", "-safe", "0"]
+    command += ["-i", str(listing), "-i", str(audio), "-map", "0:v", "-map", "1:a", "-c", "copy"]
+    await run_ffmpeg([*command, "-movflags", "+faststart", str(output)])
+
+
+def _concat_quote(path: Path) -> str:
+    """A path in single quotes for the concat demuxer's list file, where `'` is written `'\\''`."""
+    return str(path).replace("'", "'\\''")
+
+
+def _thumbnail_command(video: Path, at_s: float, thumbnail: Path) -> list[str]:
+    """A frame from the first scene (after the fade-in) as a JPEG of the video's size."""
+    command = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-ss", f"{at_s:.3f}"]
+    return [*command, "-i", str(video), "-frames:v", "1", "-q:v", "3", str(thumbnail)]
 
 
 def _check_size(options: RenderOptions) -> None:
@@ -170,49 +285,18 @@ def _check_size(options: RenderOptions) -> None:
 def _check_images(scenes: Sequence[SceneMedia]) -> None:
     """Decode every still up front, so a bad image is reported by scene rather than as an ffmpeg failure."""
     for number, scene in enumerate(scenes, start=1):
+        if scene.kind != "image":
+            continue
         try:
-            with Image.open(scene.image_path) as image:
+            with Image.open(scene.visual_path) as image:
                 image.load()
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
             raise InvalidInput(f"scene {number}'s image is not a readable image") from error
 
 
-def _write_thumbnail(image_path: Path, options: RenderOptions, thumbnail_path: Path) -> None:
-    """The first scene's still, scaled to cover and centre-cropped exactly as in the video, as a JPEG."""
-    with Image.open(image_path) as image:
-        frame = ImageOps.fit(image.convert("RGB"), (options.width, options.height), Image.Resampling.LANCZOS)
-    frame.save(thumbnail_path, "JPEG", quality=90)
-
-
-async def _run_ffmpeg(command: list[str], total_s: float, report: Callable[[float], Awaitable[None]]) -> None:
-    process = await start_tool(command[0], *command[1:])
-    try:
-        assert process.stdout is not None and process.stderr is not None
-        stderr = asyncio.create_task(process.stderr.read())
-        await _follow_progress(process.stdout, total_s, report)
-        returncode = await process.wait()
-        errors = (await stderr).decode(errors="replace")
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    if returncode != 0:
-        tail = "\n".join(errors.strip().splitlines()[-STDERR_TAIL_LINES:])
-        raise ProviderError(f"ffmpeg failed (exit {returncode}): {tail}", retryable=False)
-    await report(1.0)
-
-
-async def _follow_progress(
-    stdout: asyncio.StreamReader, total_s: float, report: Callable[[float], Awaitable[None]]
-) -> None:
-    """Turn ffmpeg's `-progress` key=value lines into fractions done, at most one per PROGRESS_INTERVAL_S."""
-    last_at = time.monotonic()
-    done = 0.0
-    async for raw in stdout:
-        key, _, value = raw.decode(errors="replace").strip().partition("=")
-        if key not in ("out_time_us", "out_time_ms") or not value.isdigit():
-            continue
-        done = max(done, min(int(value) / 1_000_000 / total_s, 1.0))
-        if time.monotonic() - last_at >= PROGRESS_INTERVAL_S:
-            last_at = time.monotonic()
-            await report(done)
+def _digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(DIGEST_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()

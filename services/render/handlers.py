@@ -1,11 +1,16 @@
-"""Render stage: join a job's images and narration, compose the video, upload the outputs."""
+"""Render stage: join a job's images and narration, compose the video, upload the outputs.
+
+A job renders once, and again only when a regenerated image arrives (an images.completed in
+which some scene's image has a higher version than the one rendered): then the segments that
+did not change are reused and jobs.completed announces the next `VideoOutput.version`.
+"""
 
 import logging
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from libs.common.events import (
     AudioCompleted,
-    Cue,
+    CostBreakdown,
     Event,
     ImagesCompleted,
     JobCompleted,
@@ -15,11 +20,14 @@ from libs.common.events import (
     overall_progress,
 )
 from libs.common.metrics import RENDER_SPEED
+from libs.common.pricing import Prices
 from libs.common.runtime import Runtime
 from libs.common.storage import ObjectStore, keys
 from libs.common.tools import work_dir
+from services.render.cache import StoredSegments
 from services.render.captions import timeline
-from services.render.compose import RenderedVideo, SceneMedia, render_video
+from services.render.compose import Look, RenderedVideo, SceneMedia, render_video
+from services.render.settings import RenderSettings
 from services.render.store import load_join, save_join
 
 log = logging.getLogger(__name__)
@@ -27,36 +35,49 @@ log = logging.getLogger(__name__)
 CONSUMER = "render"
 
 
-async def on_half(event: ImagesCompleted | AudioCompleted, runtime: Runtime, padding_s: float) -> None:
+async def on_half(
+    event: ImagesCompleted | AudioCompleted, runtime: Runtime, settings: RenderSettings, prices: Prices
+) -> None:
     """Record this half of the join; when both halves are in, render and complete the job.
 
-    Both halves arrive through one ordered subscription, so the second half always
-    sees the first one committed. A job renders once: when the reconciler sends a
-    finished job through again (its completion may have been lost with the broker's
-    data), the video is not rendered again but its completion is announced again.
+    Both halves arrive through one ordered subscription, so the second half always sees the
+    first one committed. When the reconciler sends a finished job through again (its completion
+    may have been lost with the broker's data), the video is not rendered again but its
+    completion is announced again.
     """
-    join = (await load_join(runtime.db, event.job_id)).merged(event)
+    previous = await load_join(runtime.db, event.job_id)
+    join = previous.merged(event)
     halves = join.halves
     completed: JobCompleted | None = None
-    if halves is not None and join.output is None:
+    if halves is not None and (join.output is None or previous.is_regenerated_by(event)):
         images, audio = halves
-        output = await render_job(images, audio, runtime, padding_s)
-        completed = JobCompleted.after(event, output=output)
+        version = 1 if join.output is None else VideoOutput.model_validate_json(join.output).version + 1
+        output = await render_job(images, audio, runtime, settings, version)
+        completed = JobCompleted.after(event, output=output, cost=render_cost(output, prices))
         join.rendered_at, join.output = now(), output.model_dump_json()
     elif join.output is not None and event.attempt > 1:
-        completed = JobCompleted.after(event, output=VideoOutput.model_validate_json(join.output))
+        output = VideoOutput.model_validate_json(join.output)
+        completed = JobCompleted.after(event, output=output, cost=render_cost(output, prices))
     async with runtime.finish(CONSUMER, event) as out:
         await save_join(out.session, join)
         if completed is not None:
             out.emit(completed)
 
 
-async def render_job(images: ImagesCompleted, audio: AudioCompleted, runtime: Runtime, padding_s: float) -> VideoOutput:
+def render_cost(output: VideoOutput, prices: Prices) -> CostBreakdown:
+    """ffmpeg's share of the job's cost: minutes of video out, at the render price per minute."""
+    return CostBreakdown(ffmpeg_processing=round(output.duration_s / 60 * prices.price_render_per_minute, 6))
+
+
+async def render_job(
+    images: ImagesCompleted, audio: AudioCompleted, runtime: Runtime, settings: RenderSettings, version: int
+) -> VideoOutput:
     assert runtime.store is not None
     store = runtime.store
     options = audio.options
-    image_by_scene = {image.scene_index: image for image in images.images}
+    picture_by_scene = {image.scene_index: image for image in images.images}
     narrations = sorted(audio.narrations, key=lambda narration: narration.scene_index)
+    padding_s = settings.scene_padding_s
     last_reported = -1
 
     async def report(fraction: float) -> None:
@@ -64,32 +85,50 @@ async def render_job(images: ImagesCompleted, audio: AudioCompleted, runtime: Ru
         progress = overall_progress("render", fraction)
         if progress > last_reported:
             last_reported = progress
-            await runtime.emit(
-                JobProgress.after(
-                    audio, stage="render", progress=progress, message=f"Rendering video: {int(fraction * 100)}%"
-                )
-            )
+            message = f"Rendering video: {int(fraction * 100)}%"
+            await runtime.emit(JobProgress.after(audio, stage="render", progress=progress, message=message))
 
     await report(0.0)
     with work_dir("render") as tmp:
         workdir = Path(tmp)
         scenes: list[SceneMedia] = []
         for narration in narrations:
-            image_path = workdir / f"scene-{narration.scene_index:03d}.png"
-            audio_path = workdir / f"scene-{narration.scene_index:03d}.wav"
-            await store.download(image_by_scene[narration.scene_index].key, image_path)
+            picture = picture_by_scene[narration.scene_index]
+            name = f"scene-{narration.scene_index:03d}"
+            visual_path = workdir / f"{name}{PurePosixPath(picture.key).suffix or '.bin'}"
+            audio_path = workdir / f"{name}.wav"
+            await store.download(picture.key, visual_path)
             await store.download(narration.key, audio_path)
-            scenes.append(SceneMedia(image_path, audio_path, narration.duration_s + padding_s))
-        cues: list[Cue] = timeline(narrations, padding_s)
+            scenes.append(SceneMedia(visual_path, audio_path, narration.duration_s + padding_s, picture.kind))
+        music_path = None
+        if audio.music is not None and options.include_music:
+            music_path = workdir / f"music{PurePosixPath(audio.music.key).suffix or '.bin'}"
+            await store.download(audio.music.key, music_path)
         started = now()
-        rendered = await render_video(scenes, cues, options, workdir, report)
+        rendered = await render_video(
+            scenes,
+            timeline(narrations, padding_s),
+            options,
+            workdir,
+            report,
+            music=music_path,
+            look=Look(transition_s=settings.transition_s, parallel=settings.render_parallel),
+            cache=StoredSegments(store, audio.job_id),
+        )
         elapsed = (now() - started).total_seconds()
         RENDER_SPEED.set(rendered.duration_s / elapsed if elapsed > 0 else 0.0)
-        return await upload_outputs(store, audio, rendered, options.width, options.height)
+        log.info(
+            "rendered %.1f s of video in %.1f s (%d segments rendered, %d reused)",
+            rendered.duration_s,
+            elapsed,
+            len(rendered.rendered_segments),
+            len(rendered.reused_segments),
+        )
+        return await upload_outputs(store, audio, rendered, options.width, options.height, options.fps, version)
 
 
 async def upload_outputs(
-    store: ObjectStore, cause: Event, rendered: RenderedVideo, width: int, height: int
+    store: ObjectStore, cause: Event, rendered: RenderedVideo, width: int, height: int, fps: int, version: int
 ) -> VideoOutput:
     job_id = cause.job_id
     output = VideoOutput(
@@ -101,9 +140,14 @@ async def upload_outputs(
         width=width,
         height=height,
         size_bytes=rendered.video_path.stat().st_size,
+        fps=fps,
+        preview_key=keys.output(job_id, "preview.mp4") if rendered.preview_path is not None else None,
+        version=version,
     )
     await store.put_file(output.thumbnail_key, rendered.thumbnail_path, "image/jpeg")
     await store.put_file(output.srt_key, rendered.srt_path, "application/x-subrip")
     await store.put_file(output.vtt_key, rendered.vtt_path, "text/vtt")
+    if output.preview_key is not None and rendered.preview_path is not None:
+        await store.put_file(output.preview_key, rendered.preview_path, "video/mp4")
     await store.put_file(output.video_key, rendered.video_path, "video/mp4")
     return output

@@ -4,6 +4,7 @@ import io
 from pathlib import Path
 from uuid import UUID, uuid4
 
+import pytest
 from PIL import Image
 
 from libs.common.events import (
@@ -15,6 +16,7 @@ from libs.common.events import (
     SceneImage,
     SceneNarration,
 )
+from libs.common.pricing import Prices
 from libs.common.settings import StorageSettings
 from libs.common.storage import ObjectStore, keys, open_store
 from services.render.app import create_app
@@ -97,3 +99,38 @@ async def test_a_job_sent_through_again_is_announced_again_but_not_rendered_agai
     assert [event.output for event in announced] == [first.output] * 3
     assert [event.attempt for event in announced] == [1, 2, 2]
     assert video.stat().st_mtime_ns == rendered_at, "the video was rendered again"
+
+
+async def test_a_regenerated_image_renders_a_new_version_reusing_the_unchanged_segments(
+    kafka: str, tmp_path: Path
+) -> None:
+    storage = StorageSettings(media_dir=tmp_path / "media")
+    settings = service_settings(RenderSettings, kafka, f"sqlite+aiosqlite:///{tmp_path}/r.db", storage, tmp_path)
+    store = await open_store(storage)
+    job_id = uuid4()
+    images, audio = await halves(store, job_id)
+    new_key = keys.scene_image(job_id, 1, 2)
+    await store.put_bytes(new_key, picture((250, 250, 250)), "image/png")
+    regenerated = ImagesCompleted(
+        job_id=job_id,
+        user_id="u1",
+        images=[images.images[0], SceneImage(scene_index=1, key=new_key, version=2)],
+        options=OPTIONS,
+    )
+    segments = storage.media_dir / keys.job_prefix(job_id) / "render" / "segments"  # type: ignore[operator]
+    async with serving(create_app(settings)), BusProbe(kafka) as bus:
+        await bus.publish(images)
+        await bus.publish(audio)
+        [first] = await bus.events(JobCompleted, 1)
+        rendered_once = sorted(path.name for path in segments.iterdir())
+        await bus.publish(regenerated)
+        [_, second] = await bus.events(JobCompleted, 2)
+    assert (first.output.version, second.output.version) == (1, 2)
+    assert len(rendered_once) == 3, "scene 1's body, the transition, scene 2's body"
+    assert len(list(segments.iterdir())) == 5, "only scene 2's body and the transition are rendered again"
+    job_files = (storage.media_dir / keys.job_prefix(job_id)).rglob("*.mp4")  # type: ignore[operator]
+    assert [path.name for path in job_files] == ["video.mp4"], "cached segments pass for the job's video"
+    assert second.cost.ffmpeg_processing == pytest.approx(sum(SECONDS) / 60 * Prices().price_render_per_minute)
+    video = tmp_path / "v2.mp4"
+    await store.download(second.output.video_key, video)
+    assert abs(float(probe(video)["format"]["duration"]) - sum(SECONDS)) <= 1 / 24
