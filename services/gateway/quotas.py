@@ -66,3 +66,9 @@ async def admit_job(runtime: Runtime, user: Principal, options: RenderOptions) -
     per_hour = int(settings.jobs_per_hour.get(user.tier, settings.jobs_per_hour["FREE"]))
     budget = ratelimit.Budget(f"jobs:{user.user_id}:hour", per_hour, ratelimit.HOUR)
     await ratelimit.charge(runtime.db, [budget], f"jobs created this hour on the {user.tier} tier")
+
+
+async def store_upload(runtime: Runtime, user: Principal, data: bytes, filename: str | None) -> uploads.Upload:
+    """Save an upload if it fits in what is left of the user's storage (403 naming `storage` if not)."""
+    await ensure_storage_left(runtime, user, len(data))
+    return await uploads.save_upload(runtime, user, data, filename)

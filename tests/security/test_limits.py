@@ -1,8 +1,11 @@
 """Bursts past every budget get 429 with Retry-After and X-RateLimit-* (never a 500), with the real defaults."""
 
+import asyncio
+import io
 import time
 
 import httpx
+from PIL import Image
 
 from tests.security.conftest import PASSWORD, Platform, new_address
 
@@ -101,3 +104,22 @@ def test_registrations_are_limited_per_client_address(platform: Platform) -> Non
         a.text for a in answers if a.status_code != 201
     ][:2]
     assert_limited(answers[20], 20)
+
+
+async def test_a_full_free_tier_storage_refuses_uploads_and_new_jobs_naming_storage(platform: Platform) -> None:
+    user = platform.account()
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 80, 40)).save(picture, "PNG")
+    with platform.client(**user.headers) as client:
+        job_id = client.post("/jobs", json={"script": "A long one.", "resolution": "128x128"}).json()["id"]
+        await platform.complete(job_id, reported_size=1024**3)  # a 1 GiB video: FREE's whole allowance
+        for _ in range(300):
+            if client.get("/users/me").json()["storage_used"] >= 1024**3:
+                break
+            await asyncio.sleep(0.1)
+        upload = client.post("/uploads", files={"file": ("ref.png", picture.getvalue(), "image/png")})
+        job = client.post("/jobs", json={"script": "One more.", "resolution": "128x128"})
+    for refused in (upload, job):
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["errors"][0]["field"] == "storage"
+        assert "1 GiB used of 1 GiB on the FREE tier" in refused.json()["detail"]

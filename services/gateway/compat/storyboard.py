@@ -30,7 +30,7 @@ from libs.common.models import (
 from libs.common.runtime import Runtime
 from libs.common.settings import ProviderSettings
 from libs.common.vocabulary import MOODS
-from services.gateway import jobs, scenes, uploads, ws
+from services.gateway import jobs, quotas, scenes, uploads, ws
 from services.gateway.compat.common import Failure, dialect_app, iso_z, parse_job_id
 from services.gateway.deps import (
     ANONYMOUS,
@@ -394,7 +394,7 @@ def create_app(gateway: FastAPI) -> FastAPI:
     @app.post("/api/v1/upload")
     async def upload(file: Annotated[UploadFile, File()], user: UserOrAnonymous, runtime: RuntimeDep) -> UploadView:
         """A JPG, JPEG, PNG or WEBP reference image up to 10 MB, checked by its content."""
-        saved = await uploads.save_upload(runtime, user, await uploads.read_limited(file), file.filename)
+        saved = await quotas.store_upload(runtime, user, await uploads.read_limited(file), file.filename)
         return UploadView(
             file_id=str(saved.id),
             filename=saved.filename,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from services.gateway import uploads
+from services.gateway import quotas, uploads
 from services.gateway.deps import CurrentUser, RuntimeDep, StoreDep
 from services.gateway.media import serve_object
 from services.gateway.uploads import Upload
@@ -48,7 +48,7 @@ async def upload_image(
 ) -> UploadPublic:
     """Store a reference image; use its `id` as `upload_id` in POST /jobs. The same image again gives the same id."""
     data = await uploads.read_limited(file)
-    return UploadPublic.of(await uploads.save_upload(runtime, user, data, file.filename))
+    return UploadPublic.of(await quotas.store_upload(runtime, user, data, file.filename))
 
 
 @router.get("/{upload_id}")
