@@ -7,7 +7,7 @@ disabled, and every authenticated request is counted against the user's request 
 
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from libs.common.db import Database
@@ -127,6 +127,10 @@ def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Dep
     """The raw bearer credential (forwarded to auth for the calls auth checks itself)."""
     return credentials.credentials if credentials is not None else None
 
+
+MAX_PAGE = 1_000_000
+PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number.")]
+"""A list's page: bounded, so an absurd page is a 422 naming `page`, never an overflow in the database."""
 
 RuntimeDep = Annotated[Runtime, Depends(runtime)]
 DatabaseDep = Annotated[Database, Depends(database)]

@@ -105,7 +105,9 @@ STORY_WRITING_S = 2.0
 
 
 @pytest.fixture(scope="module")
-async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
+async def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
+    """The platform for one test module; a module sets `RECOVERY` to replace the fast recovery deadlines."""
+    recovery = getattr(request.module, "RECOVERY", FAST_RECOVERY)
     root = tmp_path_factory.mktemp("platform")
     broker = LocalBroker(free_port(), root / "broker.log")
     await broker.start()
@@ -120,7 +122,7 @@ async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pl
     }
     stack = EmbeddedStack(
         var_dir=root / "var",
-        extra_env={"KAFKA_BOOTSTRAP_SERVERS": broker.address, **FAST_RECOVERY, **story_provider, **LOOPBACK_WEBHOOKS},
+        extra_env={"KAFKA_BOOTSTRAP_SERVERS": broker.address, **recovery, **story_provider, **LOOPBACK_WEBHOOKS},
     ).start()
     receiver = Receiver()
     await receiver.__aenter__()

@@ -27,7 +27,7 @@ from libs.common.runtime import Runtime
 from libs.common.vocabulary import FINAL_STATUSES
 from services.gateway import jobs, projects, quotas, ratelimit, submission, templates
 from services.gateway.compat.common import Failure, call_auth, dialect_app, failure_of, iso_z, log_in, register_account
-from services.gateway.deps import CurrentUser, RuntimeDep
+from services.gateway.deps import MAX_PAGE, CurrentUser, RuntimeDep
 from services.gateway.projects import Project
 from services.gateway.routes import files
 from services.gateway.schemas import JobCreate
@@ -276,7 +276,7 @@ BrowsingUser = Annotated[Principal, Depends(charged("templates", TEMPLATES_PER_H
 # ---- routes --------------------------------------------------------------------------------
 
 router = APIRouter()
-Page = Annotated[int, Query(ge=1)]
+Page = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 
 

@@ -18,7 +18,7 @@ from libs.common.accounts import UserUpdate
 from libs.common.errors import Forbidden, InvalidInput
 from libs.common.vocabulary import JobStatus
 from services.gateway import access, api_keys
-from services.gateway.deps import AdminUser, BearerToken, DatabaseDep
+from services.gateway.deps import AdminUser, BearerToken, DatabaseDep, PageNumber
 from services.gateway.schemas import JobPublic
 from services.gateway.store import Job
 
@@ -47,7 +47,7 @@ async def list_users(
     request: Request,
     _admin: AdminUser,
     token: BearerToken,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Response:
     """Every account, oldest first."""
@@ -94,7 +94,7 @@ async def enable_user(
 async def list_jobs(
     _admin: AdminUser,
     db: DatabaseDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     status: JobStatus | None = None,
     user_id: str | None = None,

@@ -10,7 +10,7 @@ from libs.common.errors import Conflict
 from libs.common.events import VideoOutput
 from libs.common.vocabulary import JobStatus
 from services.gateway import admission, jobs, submission, uploads
-from services.gateway.deps import CurrentUser, RuntimeDep, StoreDep
+from services.gateway.deps import CurrentUser, PageNumber, RuntimeDep, StoreDep
 from services.gateway.media import serve_object
 from services.gateway.schemas import CostEstimate, CostPublic, JobCreate, JobPage, JobPublic, JobUpdate
 
@@ -38,7 +38,7 @@ async def estimate_cost(data: JobCreate, user: CurrentUser, runtime: RuntimeDep)
 async def list_jobs(
     user: CurrentUser,
     runtime: RuntimeDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     status: JobStatus | None = None,
 ) -> JobPage:

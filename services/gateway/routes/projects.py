@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway import projects
-from services.gateway.deps import CurrentUser, RuntimeDep
+from services.gateway.deps import CurrentUser, PageNumber, RuntimeDep
 from services.gateway.projects import Project, ProjectStatus
 from services.gateway.schemas import JobPublic
 
@@ -81,7 +81,7 @@ async def create_project(data: ProjectCreate, user: CurrentUser, runtime: Runtim
 async def list_projects(
     user: CurrentUser,
     runtime: RuntimeDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     status: ProjectStatus | None = None,
 ) -> ProjectPage:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel
 
 from services.gateway import templates
-from services.gateway.deps import CurrentUser, RuntimeDep
+from services.gateway.deps import CurrentUser, PageNumber, RuntimeDep
 from services.gateway.schemas import JobPublic
 from services.gateway.templates import Template
 
@@ -53,7 +53,7 @@ async def list_templates(
     runtime: RuntimeDep,
     _user: CurrentUser,
     category: Annotated[str | None, Query(description=f"One of {', '.join(templates.CATEGORIES)}.")] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> TemplatePage:
     """The catalogue, most used first."""

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from libs.common.events import DeliveryOutcome, WebhookEventName
 from services.gateway import webhooks
-from services.gateway.deps import CurrentUser, RuntimeDep
+from services.gateway.deps import CurrentUser, PageNumber, RuntimeDep
 from services.gateway.webhooks import WebhookDelivery, WebhookEndpoint
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -125,7 +125,7 @@ async def list_deliveries(
     endpoint_id: UUID,
     user: CurrentUser,
     runtime: RuntimeDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> DeliveryPage:
     """The delivery log: one row per message with its latest attempt, newest first."""
