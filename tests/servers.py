@@ -16,13 +16,16 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Literal
 
 import httpx
+import uvicorn
 
 
 def free_port() -> int:
@@ -38,6 +41,47 @@ def wait_until(ready: Callable[[], bool], what: str, timeout_s: float = 60.0) ->
             return
         time.sleep(0.1)
     raise RuntimeError(f"{what} was not ready within {timeout_s:.0f} s")
+
+
+class ServedApp:
+    """An ASGI app under a real uvicorn on a loopback port, in a thread of the test process
+    (no extra interpreter to start: the machine running the suite is small)."""
+
+    def __init__(
+        self, app: Any, what: str, lifespan: Literal["on", "off"] = "off", start_timeout_s: float = 10.0
+    ) -> None:
+        self.what = what
+        self.start_timeout_s = start_timeout_s
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        config = uvicorn.Config(
+            app, log_level="warning", access_log=False, lifespan=lifespan, timeout_graceful_shutdown=1
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._socket.getsockname()
+        return f"http://{host}:{port}"
+
+    def start(self) -> None:
+        self._thread.start()
+        wait_until(lambda: self._server.started or not self._thread.is_alive(), self.what, self.start_timeout_s)
+        if not self._server.started:
+            raise RuntimeError(f"{self.what} did not start")
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=60)
+        self._socket.close()
+
+    def __enter__(self) -> "ServedApp":
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
 
 
 def _postgres_bin() -> Path:

@@ -18,7 +18,6 @@ import hashlib
 import io
 import json
 import re
-import socket
 import threading
 import time
 import uuid
@@ -29,10 +28,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from PIL import Image, ImageDraw
+
+from tests.servers import ServedApp
 
 CHAT = "/v1/chat/completions"
 MODERATIONS = "/v1/moderations"
@@ -538,28 +538,13 @@ def create_app(fake: FakeOpenAI) -> FastAPI:
     return app
 
 
-class FakeOpenAIServer:
+class FakeOpenAIServer(ServedApp):
     """Serves a `FakeOpenAI` on a free loopback port from a background thread."""
 
     def __init__(self, fake: FakeOpenAI) -> None:
+        super().__init__(create_app(fake), "the fake OpenAI server")
         self.fake = fake
-        self._socket = socket.socket()
-        self._socket.bind(("127.0.0.1", 0))
-        config = uvicorn.Config(create_app(fake), log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
 
     def start(self) -> None:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the fake OpenAI server did not start")
-            time.sleep(0.01)
-        host, port = self._socket.getsockname()
-        self.fake.base_url = f"http://{host}:{port}/v1"
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=5)
-        self._socket.close()
+        super().start()
+        self.fake.base_url = f"{self.url}/v1"

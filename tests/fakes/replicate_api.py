@@ -10,22 +10,20 @@ per prediction; by default a prediction succeeds at once.
 """
 
 import re
-import socket
 import subprocess
 import tempfile
 import threading
-import time
 import uuid
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from tests.fakes.openai_api import picture_png
+from tests.servers import ServedApp
 
 FLUX_SCHNELL = "black-forest-labs/flux-schnell"
 SDXL = "stability-ai/sdxl"
@@ -341,32 +339,17 @@ async def _json(request: Request) -> Any:
         return None
 
 
-class FakeReplicateServer:
+class FakeReplicateServer(ServedApp):
     """Serves a `FakeReplicate` on a free loopback port from a background thread."""
 
     def __init__(self, fake: FakeReplicate) -> None:
+        super().__init__(create_app(fake), "the fake Replicate server")
         self.fake = fake
-        self._socket = socket.socket()
-        self._socket.bind(("127.0.0.1", 0))
-        config = uvicorn.Config(create_app(fake), log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
 
     def start(self) -> None:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the fake Replicate server did not start")
-            time.sleep(0.01)
-        host, port = self._socket.getsockname()
-        self.fake.base_url = f"http://{host}:{port}"
+        super().start()
+        self.fake.base_url = self.url
 
     @property
     def api_url(self) -> str:
         return f"{self.fake.base_url}/v1"
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=5)
-        self._socket.close()

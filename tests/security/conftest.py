@@ -6,7 +6,6 @@ No pipeline workers run: a job is finished as the render stage would finish it (
 import asyncio
 import itertools
 import subprocess
-import threading
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -15,10 +14,8 @@ from uuid import UUID
 
 import httpx
 import pytest
-import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from fastapi import FastAPI
 from sqlalchemy import text
 
 from libs.common.db import Database
@@ -31,7 +28,7 @@ from services.auth.settings import AuthSettings
 from services.gateway.app import create_app as create_gateway_app
 from services.gateway.settings import GatewaySettings
 from tests.bus import BusProbe
-from tests.servers import free_port, wait_until
+from tests.servers import ServedApp, free_port
 
 ADMIN_EMAIL = "root-admin@example.com"
 PASSWORD = "correct horse battery"
@@ -146,32 +143,6 @@ class Platform:
         return Account(created.json()["id"], name, email, body["access_token"], body["refresh_token"], address)
 
 
-class Served:
-    """A service's app under a real uvicorn on a loopback port, in a thread of the test process
-    (no extra interpreter to start: the machine running the suite is small)."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self.port = free_port()
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None, access_log=False, lifespan="on")
-        )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> "Served":
-        self.thread.start()
-        wait_until(lambda: self.server.started or not self.thread.is_alive(), "a service", timeout_s=120)
-        assert self.server.started, "the service did not start"
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=60)
-
-
 @pytest.fixture(scope="package", params=["sqlite", "postgresql"])
 async def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
     """Auth and the gateway, as configured in production but for the database, on a broker of their own."""
@@ -182,7 +153,7 @@ async def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
     shared = {"database_url": database_url, "var_dir": var_dir, "log_format": "text", "log_level": "WARNING"}
     auth = AuthSettings(**shared, admin_emails=[ADMIN_EMAIL])
     try:
-        with Served(create_auth_app(auth)) as auth_server:
+        with ServedApp(create_auth_app(auth), "auth", lifespan="on", start_timeout_s=120) as auth_server:
             gateway = GatewaySettings(
                 **shared,
                 kafka_bootstrap_servers=broker.address,
@@ -190,7 +161,8 @@ async def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
                 trusted_proxies=["127.0.0.1"],
                 webhook_allowed_hosts=["127.0.0.1"],
             )
-            with Served(create_gateway_app(gateway)) as gateway_server:
+            gateway_app = create_gateway_app(gateway)
+            with ServedApp(gateway_app, "the gateway", lifespan="on", start_timeout_s=120) as gateway_server:
                 yield Platform(gateway_server.url, request.param, database_url, var_dir, broker.address)
     finally:
         await broker.stop()
