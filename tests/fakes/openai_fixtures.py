@@ -16,11 +16,8 @@ from tests.fakes.replicate_api import FakeReplicate, FakeReplicateServer
 @pytest.fixture(scope="session")
 def openai_server() -> Iterator[FakeOpenAIServer]:
     server = FakeOpenAIServer(FakeOpenAI())
-    server.start()
-    try:
+    with server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -43,11 +40,8 @@ def hermetic_settings(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def replicate_server() -> Iterator[FakeReplicateServer]:
     server = FakeReplicateServer(FakeReplicate())
-    server.start()
-    try:
+    with server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
