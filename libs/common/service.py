@@ -30,6 +30,8 @@ from libs.common.tools import sweep_orphaned_work_dirs
 log = logging.getLogger(__name__)
 
 Wiring = Callable[[Runtime], Awaitable[None] | None]
+BACKGROUND_STOP_S = 10.0
+"""How long cancelled background loops (relay, reconciler, sweepers) get to finish their current step."""
 
 
 def build_service(
@@ -80,11 +82,9 @@ def build_service(
             yield
         finally:
             log.info("%s stopping", service)
-            for task in runtime.background:
-                task.cancel()
-            await asyncio.gather(*runtime.background, return_exceptions=True)
+            await _stop_background(runtime.background)
             if runtime.broker is not None:
-                await runtime.broker.stop()
+                await _stop_broker(runtime, settings.shutdown_grace_s + BACKGROUND_STOP_S)  # type: ignore[attr-defined]
             for close in runtime.closers:
                 await close()
             await db.close()
@@ -146,6 +146,27 @@ async def _serve(app: FastAPI, server: uvicorn.Server) -> bool:
     finally:
         watcher.cancel()
     return app.state.bus_lost.is_set()
+
+
+async def _stop_background(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel the background loops and wait for them, but never forever: one that does not stop is
+    named in the log and left behind, so a stuck loop cannot keep the process from exiting."""
+    for task in tasks:
+        task.cancel()
+    if not tasks:
+        return
+    _, stuck = await asyncio.wait(tasks, timeout=BACKGROUND_STOP_S)
+    for task in stuck:
+        log.error("background task %s did not stop within %.0f s; leaving it", task.get_name(), BACKGROUND_STOP_S)
+
+
+async def _stop_broker(runtime: Runtime, timeout_s: float) -> None:
+    """Close the subscriptions (the message in hand gets the shutdown grace) and the producer, within `timeout_s`."""
+    assert runtime.broker is not None
+    try:
+        await asyncio.wait_for(runtime.broker.stop(), timeout=timeout_s)
+    except TimeoutError:
+        log.error("%s: the broker connections did not close within %.0f s; leaving them", runtime.service, timeout_s)
 
 
 async def _stop_when_bus_lost(bus_lost: asyncio.Event, server: uvicorn.Server) -> None:
