@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from libs.common.db import Database
 from libs.common.events import Envelope, now
 from libs.common.metrics import EVENTS_PUBLISHED, OUTBOX_PENDING
+from libs.common.waiting import woken_within
 
 log = logging.getLogger(__name__)
 
@@ -121,10 +122,7 @@ class OutboxRelay:
                 published = 0
                 delay = min(delay * 2, 10.0)
             if published < self.batch_size:
-                try:
-                    await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
-                except TimeoutError:
-                    pass
+                await woken_within(self._wakeup, delay)
                 self._wakeup.clear()
 
     async def publish_pending(self) -> int:

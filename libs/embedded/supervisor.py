@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 
 from libs.common.service import EXIT_BUS_LOST
+from libs.common.waiting import woken_within
 from libs.embedded.broker import LocalBroker
 
 log = logging.getLogger("reelforge.stack")
@@ -95,11 +96,9 @@ class Stack:
                 delay,
                 self.log_dir / f"{service.name}.log",
             )
-            try:
-                await asyncio.wait_for(self.stopping.wait(), delay)
+            if await woken_within(self.stopping, delay):
                 return
-            except TimeoutError:
-                await self._spawn(service)
+            await self._spawn(service)
 
     async def _wait_healthy(self, service: Supervised, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s

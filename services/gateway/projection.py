@@ -20,6 +20,7 @@ from libs.common.events import (
 from libs.common.metrics import JOBS_BY_STATUS
 from libs.common.runtime import Runtime
 from libs.common.vocabulary import FINAL_STATUSES
+from libs.common.waiting import woken_within
 from services.gateway.lifecycle import apply_event
 from services.gateway.scenes import project_scene_event
 from services.gateway.store import Job
@@ -58,10 +59,7 @@ class JobSignals:
 
     async def wait(self, job_id: UUID, at_most_s: float) -> None:
         """Return when `job_id` changes in this replica, or after `at_most_s` (then the caller polls)."""
-        try:
-            await asyncio.wait_for(self._events[job_id].wait(), at_most_s)
-        except TimeoutError:
-            pass
+        await woken_within(self._events[job_id], at_most_s)
 
 
 async def project(event: Event, runtime: Runtime, signals: JobSignals) -> None:

@@ -16,6 +16,7 @@ from libs.common.metrics import WEBHOOK_ATTEMPTS
 from libs.common.outbox import stage_event
 from libs.common.runtime import Runtime
 from libs.common.settings import WebhookSettings
+from libs.common.waiting import woken_within
 from services.notifier.deliveries import record_attempt
 from services.notifier.policy import AttemptResult, RetryPolicy
 from services.notifier.sender import WebhookSender
@@ -77,10 +78,7 @@ class DeliveryScheduler:
             due = await next_due_at(self.runtime.db)
             if due is not None:
                 delay = min(delay, max(SHORTEST_PAUSE_S, (due - now()).total_seconds()))
-        try:
-            await asyncio.wait_for(self._wakeup.wait(), delay)
-        except TimeoutError:
-            pass
+        await woken_within(self._wakeup, delay)
         self._wakeup.clear()
 
     async def _attempt(self, due: DueAttempt) -> None:
