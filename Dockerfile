@@ -2,7 +2,7 @@
 FROM python:3.11-slim-bookworm
 
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ffmpeg espeak-ng fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji \
+    && apt-get install -y --no-install-recommends ffmpeg espeak-ng fontconfig fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji fonts-symbola \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 reelforge
 

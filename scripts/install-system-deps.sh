@@ -6,14 +6,15 @@ set -euo pipefail
 purpose="${1:-run}"
 
 have_command() { command -v "$1" >/dev/null 2>&1; }
-# Fonts are files, not commands: ask dpkg (fc-list comes from a package we do not otherwise need).
+# Fonts are files, not commands: ask dpkg.
 have_package() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 missing=()
 { have_command ffmpeg && have_command ffprobe; } || missing+=(ffmpeg)
 have_command espeak-ng || missing+=(espeak-ng)
+have_command fc-list || missing+=(fontconfig)
 if have_command dpkg-query; then
-  for font in fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji; do
+  for font in fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji fonts-symbola; do
     have_package "$font" || missing+=("$font")
   done
 fi

@@ -4,8 +4,10 @@ Every format shows a cue in at most two lines, wrapped at word boundaries (text 
 without spaces, such as Chinese or Japanese, may break between any two characters).
 """
 
+import functools
 import math
 import re
+import subprocess
 from collections.abc import Iterable, Sequence
 
 from libs.common.events import Cue, SceneNarration
@@ -24,8 +26,9 @@ GLYPH_ADVANCE_PER_FONT_SIZE = 0.44
 """Noto Sans Bold's mean glyph advance per ASS font-size unit on all-caps text, the widest common case
 (measured: about 0.45 for capitals, 0.38 for mixed case). Bounds the font size so a full line fits."""
 
-_EMOJI = re.compile("[\U0001f000-\U0001faff\ufe0f]")
-"""Pictographs only a colour font draws: libass cannot, so burned-in captions leave them out rather than show boxes."""
+_PICTOGRAPH = re.compile("[\u2600-\u27bf\U0001f000-\U0001faff]")
+_PRESENTATION_MARKS = re.compile("[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]")
+"""Variation selectors and skin-tone modifiers: an outline font draws them as swatches, not as part of the emoji."""
 
 
 def timeline(narrations: Sequence[SceneNarration], padding_s: float) -> list[Cue]:
@@ -107,9 +110,30 @@ def to_ass(cues: Iterable[Cue], width: int, height: int) -> str:
     events = [
         f"Dialogue: 0,{_ass_time(cue.start_s)},{_ass_time(cue.end_s)},Caption,,0,0,0,,"
         + r"\N".join(ass_escape(line) for line in lines)
-        for cue, lines in _shown(cue.model_copy(update={"text": _EMOJI.sub("", cue.text)}) for cue in cues)
+        for cue, lines in _shown(cue.model_copy(update={"text": drawable(cue.text)}) for cue in cues)
     ]
     return "\n".join([*header, *events]) + "\n"
+
+
+def drawable(text: str) -> str:
+    """`text` as libass can burn it in: libass draws no colour (bitmap) emoji, so an emoji is drawn from an
+    outline font that has it (Symbola, DejaVu Sans), white and outlined like the words around it, and a
+    pictograph that no such font covers is left out rather than shown as a box. SRT and VTT keep it all."""
+    text = _PRESENTATION_MARKS.sub("", text)
+    return _PICTOGRAPH.sub(lambda found: found.group() if outline_font_covers(found.group()) else "", text)
+
+
+@functools.cache
+def outline_font_covers(char: str) -> bool:
+    """Whether an installed font that libass can draw (not a colour font) has `char`: fontconfig is asked
+    as libass asks it when the caption font lacks a glyph. No fontconfig tools: treated as not covered."""
+    try:
+        fonts = subprocess.run(
+            ["fc-list", f":charset={ord(char):x}:color=False", "family"], capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return bool(fonts.stdout.strip())
 
 
 def ass_escape(text: str) -> str:

@@ -21,7 +21,7 @@ from libs.common.errors import InvalidInput
 from libs.common.events import Cue, RenderOptions
 from services.render.captions import to_ass, to_srt, to_vtt
 from services.render.ffmpeg import run_ffmpeg
-from services.render.motion import Pan, plan_pan
+from services.render.motion import plan_motion
 from services.render.segment import (
     ENCODINGS,
     XFADE,
@@ -166,8 +166,8 @@ def _segment_spec(
     for index in segment.scenes:
         first, end = scene_extent(frames, half, index)
         moving = options.motion and kinds[index] == "image"
-        pan: Pan = plan_pan(index, end - first, options.width, options.height, fps, moving)
-        visuals.append(SceneVisual(kinds[index], pan, segment.first - first, segment.frames))
+        motion = plan_motion(index, end - first, options.width, options.height, fps, moving)
+        visuals.append(SceneVisual(kinds[index], motion, segment.first - first, segment.frames))
     fade = max(1, round(FADE_S * fps))
     return SegmentSpec(
         visuals=tuple(visuals),

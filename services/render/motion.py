@@ -1,29 +1,39 @@
-"""Ken Burns motion on stills without zoompan: the still is scaled once, then a crop window slides over it.
+"""Ken Burns motion on stills without zoompan: pans slide a crop window, zooms rescale by whole steps.
 
-zoompan (and any per-frame rescale) rounds the window to whole pixels at a changing scale, which
-is what makes it jitter, and it resamples every frame, which costs more than encoding it (measured
-on 1080x1920: about 33 ms a frame for `perspective`, 59 ms for a Pillow affine, against about 45 ms
-for libx264 veryfast). Here the still is scaled once to a canvas a little larger than the frame
-(how much larger, the scene's framing, varies per scene), and the window moves by exactly one pixel
-every `cadence` frames in a direction that varies per scene: a constant integer velocity, so the
-motion is perfectly even and costs only a pointer offset per frame. The crop works on the 4:2:0
-frame with `exact`, so the luma moves by single pixels and the half-resolution colour planes by
-whole chroma samples (at most half a chroma sample behind, which is invisible); cropping in 4:4:4
-and converting back cost a format conversion per frame that measured 45 % more wall time, as
-it runs in series with the encoder.
+zoompan rounds its window to whole source pixels at a changing scale and magnifies that
+rounding, which is what makes it jitter, and it is slow. Here scenes take turns: a zoom (in,
+then out on the next zooming scene) and a pan (its direction varying per scene), each over a
+framing (how much of the still is shown) that varies too.
+
+A pan scales the still once to a canvas a little larger than the frame and moves a
+frame-sized window by exactly one pixel every `cadence` frames: a constant integer velocity,
+so the motion is perfectly even and costs only a pointer offset per frame. The crop works on
+the 4:2:0 frame with `exact`, so the luma moves by single pixels and the half-resolution
+colour planes by whole chroma samples (at most half a chroma sample behind, which is
+invisible).
+
+A zoom scales the still once to its largest size, then every `cadence` frames rescales it two
+pixels narrower or wider (swscale, about 3 ms a 1080x1920 frame against about 45 ms to encode
+it; `perspective` would cost 33 ms) and cuts the frame from the centre. With even sizes the
+centre stays on a whole pixel, so every point of the picture moves steadily away from the
+centre (in) or towards it (out) and never back: no jitter.
 """
 
 import math
 from dataclasses import dataclass
 
 DIRECTIONS: tuple[tuple[int, int], ...] = ((1, 0), (-1, 1), (0, -1), (1, 1), (-1, 0), (0, 1), (1, -1), (-1, -1))
-"""(dx, dy) per scene, in turn: the window moves right, down-left, up, ..."""
+"""(dx, dy) per panning scene, in turn: the window moves right, down-left, up, ..."""
+ZOOMS: tuple[int, ...] = (1, -1)
+"""Per zooming scene, in turn: in, then out."""
 FRAMINGS: tuple[float, ...] = (1.04, 1.10, 1.06, 1.13, 1.08)
-"""How much of the still the frame shows beyond the travel, per scene in turn: a varied zoom level."""
+"""How much of the still the frame shows beyond the motion, per scene in turn: a varied zoom level."""
 SPEED_SHARE_PER_S = 0.025
-"""Pan speed, as a share of the frame's short side per second (about 27 px/s on 1080 wide)."""
+"""Motion speed at the frame's edge, as a share of the frame's short side per second (about 27 px/s on 1080)."""
 MAX_TRAVEL_SHARE = 0.15
-"""The longest travel, as a share of the frame's side: long scenes pan more slowly instead."""
+"""The longest pan, as a share of the frame's short side: long scenes pan more slowly instead."""
+MAX_ZOOM_SHARE = 0.12
+"""The most a zoom changes the picture's width over a scene: long scenes zoom more slowly instead."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +60,7 @@ class Pan:
             self.dy, self.canvas_height - self.height
         ) + self.dy * steps
 
-    def crop_filter(self, first: int) -> str:
+    def filter(self, first: int) -> str:
         """The crop filter for frames numbered from `first` on (`n` counts the segment's own frames)."""
         x0, y0 = self.position(first)
         steps = f"floor((n+{first % self.cadence})/{self.cadence})"
@@ -67,13 +77,66 @@ class Pan:
         return slack // 2
 
 
-def plan_pan(scene: int, frames: int, width: int, height: int, fps: int, motion: bool) -> Pan:
-    """The pan for the `scene`-th scene, visible for `frames` frames; a still frame when motion is off."""
+@dataclass(frozen=True)
+class Zoom:
+    """The still, scaled once to `canvas_width` x `canvas_height` (its largest), shown two pixels
+    narrower per step further from that size: growing towards it (in) or shrinking from it (out)."""
+
+    canvas_width: int
+    canvas_height: int
+    width: int
+    height: int
+    direction: int
+    """1 zooms in, -1 zooms out."""
+    cadence: int
+    """Frames per step."""
+    steps: int
+    """Steps over the whole scene."""
+
+    @property
+    def moves(self) -> bool:
+        return True
+
+    def size(self, frame: int) -> tuple[int, int]:
+        """The still's scaled size on the scene's `frame`; the frame is its centre."""
+        step = frame // self.cadence
+        narrower = self.steps - step if self.direction > 0 else step
+        width = self.canvas_width - 2 * narrower
+        return width, 2 * math.floor(self.canvas_height * width / (2 * self.canvas_width) + 0.5)
+
+    def filter(self, first: int) -> str:
+        """Rescale, then cut the centre, for frames numbered from `first` on (`n` counts the segment's own frames)."""
+        step = f"({first // self.cadence}+floor((n+{first % self.cadence})/{self.cadence}))"
+        narrower = f"({self.steps}-{step})" if self.direction > 0 else step
+        width = f"({self.canvas_width}-2*{narrower})"
+        height = f"(2*floor({self.canvas_height}*{width}/{2 * self.canvas_width}+0.5))"
+        return (
+            f"scale=w='{width}':h='{height}':eval=frame:flags=bicubic,"
+            f"crop={self.width}:{self.height}:x='({width}-{self.width})/2':y='({height}-{self.height})/2':exact=1"
+        )
+
+
+Motion = Pan | Zoom
+
+
+def plan_motion(scene: int, frames: int, width: int, height: int, fps: int, motion: bool) -> Motion:
+    """The motion of the `scene`-th scene, visible for `frames` frames; a still frame when motion is off.
+
+    Even scenes zoom (in, out, in, ...) and odd ones pan, so consecutive scenes never move alike.
+    """
     if not motion or frames < 2:
         return Pan(width, height, width, height, 0, 0, 1)
-    dx, dy = DIRECTIONS[scene % len(DIRECTIONS)]
     framing = FRAMINGS[scene % len(FRAMINGS)]
     speed = SPEED_SHARE_PER_S * min(width, height)
+    if scene % 2 == 0:
+        max_steps = max(1, int(MAX_ZOOM_SHARE * width / 2))
+        cadence = max(1, round(fps / speed), math.ceil((frames - 1) / max_steps))
+        steps = (frames - 1) // cadence
+        largest = _even(math.ceil(width * framing)) + 2 * steps
+        return Zoom(
+            largest, _even(math.ceil(largest * height / width)), width, height, ZOOMS[scene // 2 % 2], cadence, steps
+        )
+    dx, dy = DIRECTIONS[scene // 2 % len(DIRECTIONS)]
     max_travel = max(1, int(MAX_TRAVEL_SHARE * min(width, height)))
     cadence = max(1, round(fps / speed), math.ceil((frames - 1) / max_travel))
     travel = (frames - 1) // cadence

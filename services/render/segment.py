@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from libs.common.vocabulary import Quality, Transition
-from services.render.motion import Pan
+from services.render.motion import Motion
 
 VisualKind = Literal["image", "clip"]
 
@@ -50,7 +50,7 @@ class SceneVisual:
     """What one scene contributes to a segment: `frames` of its picture from its own frame `first` on."""
 
     kind: VisualKind
-    pan: Pan
+    motion: Motion
     first: int
     frames: int
 
@@ -135,8 +135,8 @@ def _visual_chain(index: int, visual: SceneVisual, fps: int) -> str:
     and scales the picture again for every frame); a clip is used as-is, its last frame held
     if it is shorter than the scene.
     """
-    pan = visual.pan
-    width, height = pan.width, pan.height
+    motion = visual.motion
+    width, height = motion.width, motion.height
     if visual.kind == "clip":
         return (
             f"[{index}:v]fps={fps},scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height},"
@@ -144,16 +144,16 @@ def _visual_chain(index: int, visual: SceneVisual, fps: int) -> str:
             f"trim=start_frame={visual.first}:end_frame={visual.first + visual.frames},"
             f"settb=1/{fps},setpts=N[s{index}]"
         )
-    canvas = f"{pan.canvas_width}:{pan.canvas_height}"
+    canvas = f"{motion.canvas_width}:{motion.canvas_height}"
     repeat = f"loop=loop={visual.frames - 1}:size=1:start=0,settb=1/{fps},setpts=N"
-    if not pan.moves:
+    if not motion.moves:
         return (
             f"[{index}:v]scale={canvas}:force_original_aspect_ratio=increase,crop={canvas},"
             f"setsar=1,format=yuv420p,{repeat}[s{index}]"
         )
     return (
         f"[{index}:v]scale={canvas}:force_original_aspect_ratio=increase,crop={canvas},"
-        f"setsar=1,format=yuv420p,{repeat},{pan.crop_filter(visual.first)}[s{index}]"
+        f"setsar=1,format=yuv420p,{repeat},{motion.filter(visual.first)}[s{index}]"
     )
 
 

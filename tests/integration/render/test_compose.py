@@ -223,6 +223,37 @@ async def test_captions_in_many_scripts_and_emoji_render(tmp_path: Path) -> None
     assert "🎉" in result.video.vtt_path.read_text(encoding="utf-8")
 
 
+async def test_an_emoji_caption_is_drawn_on_the_picture(tmp_path: Path, unsubtitled: Render) -> None:
+    cues = [Cue(start_s=0.5, end_s=2.5, text="🚀 ✨")]
+    emoji = await render(tmp_path / "emoji", RenderOptions(width=540, height=960, fps=24), cues)
+
+    changed = np.abs(
+        frame_at(emoji.video.video_path, 1.5, 540, 960) - frame_at(unsubtitled.video.video_path, 1.5, 540, 960)
+    )
+    assert (changed.max(axis=2) > 60).sum() > 500, "the emoji left the caption area empty"
+
+
+async def test_the_first_scene_zooms_in_on_the_centre_of_its_still(tmp_path: Path) -> None:
+    image = tmp_path / "square.png"
+    picture = Image.new("RGB", (540, 960), (0, 0, 0))
+    picture.paste((255, 255, 255), (220, 430, 320, 530))  # a 100 px white square in the middle
+    picture.save(image)
+    scene = SceneMedia(image, write_tone(tmp_path / "scene.wav", 2.8), 3.0)
+    options = RenderOptions(width=540, height=960, fps=24, subtitles=False, transition="none")
+
+    video = await render_video([scene], [], options, tmp_path, ignore_progress)
+
+    def square(seconds: float) -> tuple[int, float, float]:
+        white = frame_at(video.video_path, seconds, 540, 960).min(axis=2) > 128
+        rows, columns = np.flatnonzero(white.any(axis=1)), np.flatnonzero(white.any(axis=0))
+        return len(columns), (columns[0] + columns[-1]) / 2, (rows[0] + rows[-1]) / 2
+
+    early, late = square(0.6), square(2.4)
+    assert late[0] >= early[0] + 3, f"the square did not grow: {early[0]} px, then {late[0]} px"
+    for _, x, y in (early, late):
+        assert abs(x - 269.5) <= 1.5 and abs(y - 479.5) <= 1.5, "the zoom drifted off the centre"
+
+
 async def test_an_unreadable_image_fails_naming_its_scene(tmp_path: Path) -> None:
     scenes = storyboard(tmp_path)
     scenes[2].visual_path.write_bytes(b"\x89PNG\r\n\x1a\n this is not really a picture")

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from libs.common.errors import InvalidInput
-from services.render.motion import Pan, plan_pan
+from services.render.motion import Pan, Zoom, plan_motion
 from services.render.segment import ENCODINGS, SceneVisual, SegmentSpec, build_segment_command, filter_path
 from services.render.soundtrack import Soundtrack, build_audio_command
 from services.render.timeline import plan_segments, scene_frames, transition_half
@@ -19,8 +19,20 @@ def value_after(command: list[str], flag: str) -> str:
     return command[command.index(flag) + 1]
 
 
-def still(frames: int, first: int = 0, moving: bool = False) -> SceneVisual:
-    return SceneVisual("image", plan_pan(0, 100, 540, 960, 30, moving), first, frames)
+def still(frames: int, first: int = 0, moving: bool = False, scene: int = 1) -> SceneVisual:
+    return SceneVisual("image", plan_motion(scene, 100, 540, 960, 30, moving), first, frames)
+
+
+def pan_of(scene: int, frames: int) -> Pan:
+    motion = plan_motion(scene, frames, 1080, 1920, 30, motion=True)
+    assert isinstance(motion, Pan)
+    return motion
+
+
+def zoom_of(scene: int, frames: int) -> Zoom:
+    motion = plan_motion(scene, frames, 1080, 1920, 30, motion=True)
+    assert isinstance(motion, Zoom)
+    return motion
 
 
 def test_scene_frames_round_on_the_global_grid_so_the_total_matches_the_summed_durations() -> None:
@@ -65,9 +77,9 @@ def test_transitions_shrink_for_short_scenes_and_vanish_when_off_or_alone() -> N
     assert [segment.scenes for segment in plan_segments([30, 30], 0)] == [(0,), (1,)]
 
 
-@pytest.mark.parametrize("scene", range(8))
+@pytest.mark.parametrize("scene", [1, 3, 5, 7])
 def test_the_pan_moves_one_pixel_at_a_steady_cadence_and_stays_on_its_canvas(scene: int) -> None:
-    pan = plan_pan(scene, 225, 1080, 1920, 30, motion=True)
+    pan = pan_of(scene, 225)
 
     positions = [pan.position(frame) for frame in range(225)]
     steps = {(x1 - x0, y1 - y0) for (x0, y0), (x1, y1) in pairwise(positions)}
@@ -79,32 +91,68 @@ def test_the_pan_moves_one_pixel_at_a_steady_cadence_and_stays_on_its_canvas(sce
         assert 0 <= x <= pan.canvas_width - 1080 and 0 <= y <= pan.canvas_height - 1920
 
 
-def test_scenes_vary_the_direction_and_framing_of_their_pan() -> None:
-    pans = [plan_pan(scene, 150, 1080, 1920, 30, motion=True) for scene in range(5)]
+@pytest.mark.parametrize("scene", [0, 2, 4, 6])
+def test_the_zoom_changes_the_size_by_whole_even_steps_at_a_steady_cadence_and_always_covers_the_frame(
+    scene: int,
+) -> None:
+    zoom = zoom_of(scene, 225)
 
-    assert len({(pan.dx, pan.dy) for pan in pans}) == 5
-    assert len({pan.canvas_width * 10_000 + pan.canvas_height for pan in pans}) == 5
+    sizes = [zoom.size(frame) for frame in range(225)]
+    widths = [width for width, _ in sizes]
+    changes = [frame for frame in range(1, 225) if widths[frame] != widths[frame - 1]]
+
+    assert {later - earlier for earlier, later in pairwise(widths)} <= {0, 2 * zoom.direction}
+    assert {later - earlier for earlier, later in pairwise(changes)} == {zoom.cadence}
+    assert all(width % 2 == 0 and height % 2 == 0 for width, height in sizes), "an even size keeps the centre whole"
+    assert all(1080 < width <= zoom.canvas_width and 1920 < height <= zoom.canvas_height for width, height in sizes)
+    assert max(sizes) == (zoom.canvas_width, zoom.canvas_height)
+    assert all(abs(height - width * 1920 / 1080) <= 3 for width, height in sizes), "the still keeps its shape"
 
 
-def test_a_long_scene_pans_more_slowly_instead_of_further() -> None:
-    short, long = plan_pan(0, 150, 1080, 1920, 30, True), plan_pan(0, 1800, 1080, 1920, 30, True)
+def test_scenes_take_turns_zooming_in_panning_zooming_out_in_varied_directions_and_framings() -> None:
+    motions = [plan_motion(scene, 150, 1080, 1920, 30, motion=True) for scene in range(8)]
+    zooms = [motion for motion in motions if isinstance(motion, Zoom)]
+    pans = [motion for motion in motions if isinstance(motion, Pan)]
 
+    assert [type(motion) for motion in motions] == [Zoom, Pan] * 4
+    assert [zoom.direction for zoom in zooms] == [1, -1, 1, -1]
+    assert len({(pan.dx, pan.dy) for pan in pans}) == 4
+    assert len({motion.canvas_width * 10_000 + motion.canvas_height for motion in motions[:5]}) == 5
+
+
+def test_a_long_scene_moves_more_slowly_instead_of_further() -> None:
+    short, long = pan_of(1, 150), pan_of(1, 1800)
     assert long.cadence > short.cadence
-    assert long.canvas_width - 1080 <= 0.15 * 1080 + 0.10 * 1080
+    assert long.canvas_width - 1080 <= 0.15 * 1080 + 0.13 * 1080
+
+    short_zoom, long_zoom = zoom_of(0, 150), zoom_of(0, 1800)
+    assert long_zoom.cadence > short_zoom.cadence
+    assert long_zoom.canvas_width - long_zoom.size(0)[0] <= 0.12 * 1080
 
 
 def test_motion_off_is_a_still_frame() -> None:
-    assert plan_pan(3, 150, 1080, 1920, 30, motion=False) == Pan(1080, 1920, 1080, 1920, 0, 0, 1)
+    for scene in (2, 3):
+        assert plan_motion(scene, 150, 1080, 1920, 30, motion=False) == Pan(1080, 1920, 1080, 1920, 0, 0, 1)
 
 
 def test_the_crop_filter_continues_the_pan_where_an_earlier_segment_stopped() -> None:
-    pan = plan_pan(0, 300, 1080, 1920, 30, motion=True)
+    pan = pan_of(1, 300)
 
-    crop = pan.crop_filter(first=101)
+    crop = pan.filter(first=101)
 
     x0, _ = pan.position(101)
     assert crop.startswith(f"crop=1080:1920:x='{x0}+1*floor((n+{101 % pan.cadence})/{pan.cadence})'")
     assert crop.endswith(":exact=1")
+
+
+def test_the_zoom_filter_continues_the_zoom_where_an_earlier_segment_stopped() -> None:
+    zoom = zoom_of(0, 300)
+
+    scale = zoom.filter(first=101)
+
+    step = f"({101 // zoom.cadence}+floor((n+{101 % zoom.cadence})/{zoom.cadence}))"
+    assert scale.startswith(f"scale=w='({zoom.canvas_width}-2*({zoom.steps}-{step}))':")
+    assert ":eval=frame:" in scale and scale.endswith(":exact=1")
 
 
 def test_a_still_is_scaled_once_onto_its_canvas_then_repeated_and_panned_by_a_crop() -> None:
@@ -120,14 +168,14 @@ def test_a_still_is_scaled_once_onto_its_canvas_then_repeated_and_panned_by_a_cr
         "/work/a.png",
     ]
     graph = value_after(command, "-filter_complex")
-    canvas = f"{visual.pan.canvas_width}:{visual.pan.canvas_height}"
+    canvas = f"{visual.motion.canvas_width}:{visual.motion.canvas_height}"
     assert graph.startswith(f"[0:v]scale={canvas}:force_original_aspect_ratio=increase,crop={canvas},")
-    assert f"format=yuv420p,loop=loop=47:size=1:start=0,settb=1/24,setpts=N,{visual.pan.crop_filter(0)}[s0]" in graph
+    assert f"format=yuv420p,loop=loop=47:size=1:start=0,settb=1/24,setpts=N,{visual.motion.filter(0)}[s0]" in graph
     assert "zoompan" not in graph
 
 
 def test_a_clip_is_used_as_is_at_the_video_rate_holding_its_last_frame() -> None:
-    clip = SceneVisual("clip", plan_pan(0, 60, 540, 960, 30, False), 12, 30)
+    clip = SceneVisual("clip", plan_motion(0, 60, 540, 960, 30, False), 12, 30)
     spec = SegmentSpec(visuals=(clip,), fps=30, encoding=ENCODINGS["standard"])
 
     command = build_segment_command(spec, [Path("/work/clip.mp4")], CAPTIONS, VIDEO, None)
