@@ -95,6 +95,12 @@ async def bus_epoch(settings: BusSettings) -> str:
     return marker
 
 
+async def epoch_markers(settings: BusSettings) -> set[str]:
+    """The markers of the broker's current life (making one if it has none): see `bus_epoch`."""
+    await bus_epoch(settings)
+    return {name for name in await _listed(settings) if name.startswith(EPOCH_PREFIX)}
+
+
 async def watch_bus(settings: BusSettings, topics: list[str], epoch: str, lost: asyncio.Event) -> None:
     """Every `kafka_topic_check_s`: set `lost` and stop if the broker forgot its data, else re-create missing topics.
 

@@ -9,6 +9,11 @@ in storage, a finished video announced again), so in effect the job resumes afte
 completed stage.
 After `max_redrives` attempts it is failed, and its work everywhere is stopped.
 
+A broker that lost its data (Tansu's memory store restarted, a wiped cluster) took every event in
+flight with it: no job that was moving will move again. The gateway notices when it starts
+(services restart when their broker forgets them) by finding none of the broker lives it knew,
+and sends every unfinished job through again at once rather than one quiet period at a time.
+
 Several gateway replicas may run this: on PostgreSQL each stalled row is claimed with
 SKIP LOCKED, so one replica handles it.
 """
@@ -21,17 +26,23 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from libs.common.bus import epoch_markers
 from libs.common.events import JobCancelled, JobFailed, JobInput, JobRequested, RenderOptions, Topics, now
 from libs.common.outbox import OutboxMessage, stage_event
 from libs.common.runtime import Runtime
 from libs.common.vocabulary import FINAL_STATUSES, STAGES, Stage
 from services.gateway.lifecycle import record
 from services.gateway.settings import GatewaySettings
-from services.gateway.store import Job
+from services.gateway.store import BusLife, Job
 
 log = logging.getLogger(__name__)
 
 BATCH = 50
+
+
+def stage_of(job: Job) -> Stage:
+    """The pipeline stage the job is in; a job not yet started is in the story stage."""
+    return job.stage if job.stage in STAGES else "story"  # type: ignore[return-value]
 
 
 def stall_after_s(job: Job, settings: GatewaySettings) -> float:
@@ -65,27 +76,54 @@ async def reconcile_once(runtime: Runtime, settings: GatewaySettings) -> int:
             quiet = last_progress is None or (moment - last_progress).total_seconds() >= deadline
             if not quiet and not await _overtaken(session, job):
                 continue  # waiting its turn behind other jobs, which are moving
-            stage: Stage = job.stage if job.stage in STAGES else "story"  # type: ignore[assignment]
-            if job.redrives < settings.max_redrives:
-                job.redrives += 1
-                job.message = (
-                    f"No progress for {silent_s:.0f} s in the {stage} stage; trying again "
-                    f"(attempt {job.redrives + 1} of {settings.max_redrives + 1})"
-                )
-                stage_event(session, _again(job))
-            else:
-                reason = f"no progress in the {stage} stage after {job.redrives + 1} attempts"
-                job.status, job.error, job.completed_at = "failed", reason, moment
-                job.message = f"Failed at the {stage} stage: {reason}"
-                stage_event(session, JobFailed(job_id=job.id, user_id=job.user_id, stage=stage, reason=reason))
-                stage_event(session, JobCancelled(job_id=job.id, user_id=job.user_id))
-            log.warning("job %s stalled in %s for %.0f s: %s", job.id, stage, silent_s, job.message)
-            session.add(job)
-            session.add(record(job, "jobs.redriven" if job.status != "failed" else "jobs.failed"))
+            why = f"No progress for {silent_s:.0f} s in the {stage_of(job)} stage"
+            _send_again(session, job, settings, why, moment)
             touched += 1
     if touched:
         runtime.wake_relay()
     return touched
+
+
+async def redrive_after_bus_loss(runtime: Runtime, settings: GatewaySettings) -> int:
+    """If the broker is in a life this gateway never saw while it knew others, every unfinished job's
+    events are gone: send each through again now. Returns how many were sent."""
+    markers = await epoch_markers(settings)
+    moment = now()
+    touched = 0
+    async with runtime.db.transaction() as session:
+        known = set((await session.exec(select(BusLife.marker))).all())
+        for marker in markers - known:
+            session.add(BusLife(marker=marker))
+        if not known or known & markers:
+            return 0
+        unfinished = select(Job).where(col(Job.status).not_in(FINAL_STATUSES)).with_for_update(skip_locked=True)
+        for job in (await session.exec(unfinished)).all():
+            if not await _request_unsent(session, job):
+                why = f"The event bus lost its data while the job was in the {stage_of(job)} stage"
+                _send_again(session, job, settings, why, moment)
+                touched += 1
+    if touched:
+        log.warning("the broker lost its data: sent %d unfinished jobs through again", touched)
+        runtime.wake_relay()
+    return touched
+
+
+def _send_again(session: AsyncSession, job: Job, settings: GatewaySettings, why: str, moment: datetime) -> None:
+    """Re-publish the job's request as its next attempt, or fail it once its attempts are spent."""
+    stage = stage_of(job)
+    if job.redrives < settings.max_redrives:
+        job.redrives += 1
+        job.message = f"{why}; trying again (attempt {job.redrives + 1} of {settings.max_redrives + 1})"
+        stage_event(session, _again(job))
+    else:
+        reason = f"no progress in the {stage} stage after {job.redrives + 1} attempts"
+        job.status, job.error, job.completed_at = "failed", reason, moment
+        job.message = f"Failed at the {stage} stage: {reason}"
+        stage_event(session, JobFailed(job_id=job.id, user_id=job.user_id, stage=stage, reason=reason))
+        stage_event(session, JobCancelled(job_id=job.id, user_id=job.user_id))
+    log.warning("job %s: %s", job.id, job.message)
+    session.add(job)
+    session.add(record(job, "jobs.redriven" if job.status != "failed" else "jobs.failed"))
 
 
 async def _last_progress(session: AsyncSession) -> datetime | None:
@@ -128,7 +166,12 @@ def _again(job: Job) -> JobRequested:
 
 
 async def run_reconciler(runtime: Runtime, settings: GatewaySettings) -> None:
-    """Reconcile forever, every `reconcile_every_s`; a failed round is logged and retried next time."""
+    """Catch up after a lost broker, then reconcile forever, every `reconcile_every_s`; a failed round
+    is logged and retried next time."""
+    try:
+        await redrive_after_bus_loss(runtime, settings)
+    except Exception:
+        log.exception("could not check whether the broker lost its data; stalled jobs will be found one by one")
     while True:
         await asyncio.sleep(settings.reconcile_every_s)
         try:

@@ -51,4 +51,13 @@ class JobEvent(SQLModel, table=True):
     created_at: datetime = Field(default_factory=now)
 
 
-TABLES = [Job.__table__, JobEvent.__table__]  # type: ignore[attr-defined]
+class BusLife(SQLModel, table=True):
+    """A life of the broker this gateway has known, by its epoch marker (see `libs.common.bus.bus_epoch`)."""
+
+    __tablename__ = "bus_lives"
+
+    marker: str = Field(primary_key=True)
+    seen_at: datetime = Field(default_factory=now)
+
+
+TABLES = [Job.__table__, JobEvent.__table__, BusLife.__table__]  # type: ignore[attr-defined]

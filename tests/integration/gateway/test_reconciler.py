@@ -1,22 +1,28 @@
 """The reconciler on SQLite and PostgreSQL: stalled jobs are sent through again, then failed with a reason."""
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
+from uuid import UUID
 
 from fastapi import FastAPI
 from sqlalchemy import update
-from sqlmodel import col
+from sqlmodel import col, select
 
+from libs.common.bus import epoch_markers
 from libs.common.events import JobCancelled, JobFailed, JobInput, JobRequested, RenderOptions, now
 from libs.common.outbox import OutboxMessage
+from libs.common.runtime import Runtime
 from libs.common.settings import StorageSettings
+from libs.embedded.broker import LocalBroker
 from services.gateway import jobs
 from services.gateway.app import create_app
 from services.gateway.reconciler import reconcile_once
 from services.gateway.security import Principal
 from services.gateway.settings import GatewaySettings
-from services.gateway.store import Job
+from services.gateway.store import BusLife, Job
 from tests.bus import BusProbe, service_settings, serving
+from tests.servers import free_port
 
 OWNER = Principal(user_id="owner-1", role="user", username="owner")
 
@@ -152,3 +158,50 @@ async def test_jobs_submitted_together_may_finish_in_any_order(kafka: str, datab
             )
         await silent_for(app, waiting, 61)
         assert await reconcile_once(runtime, settings) == 0
+
+
+async def test_after_the_broker_lost_its_data_every_unfinished_job_goes_through_again_at_once(
+    kafka: str, database_url: str, tmp_path: Path
+) -> None:
+    settings = settings_for(kafka, database_url, tmp_path)
+    async with serving(create_app(settings)) as app, BusProbe(kafka) as bus:
+        runtime = app.state.runtime
+        moving = await jobs.create_job(runtime, OWNER, JobInput(topic="love"), RenderOptions())
+        finished = await jobs.create_job(runtime, OWNER, JobInput(topic="scary"), RenderOptions())
+        await bus.events(JobRequested, 2)
+        await silent_for(app, moving, 1, stage="images")  # moved a second ago: no deadline would call it stalled
+        async with runtime.db.transaction() as session:
+            await session.exec(  # type: ignore[call-overload]
+                update(Job).where(col(Job.id) == finished.id).values(status="completed", completed_at=now())
+            )
+    assert await _redrives_after_restart(settings, moving.id) == 0, "the same broker lost nothing"
+
+    fresh = LocalBroker(free_port(), tmp_path / "fresh-broker.log")
+    address = await fresh.start()  # a new life of the broker: the memory store starts empty
+    try:
+        assert (
+            await _redrives_after_restart(settings.model_copy(update={"kafka_bootstrap_servers": address}), moving.id)
+            == 1
+        )
+        async with BusProbe(address) as bus:
+            [again] = await bus.events(JobRequested, 1)
+    finally:
+        await fresh.stop()
+    assert (again.job_id, again.attempt) == (moving.id, 2)
+
+
+async def _redrives_after_restart(settings: GatewaySettings, job_id: UUID) -> int:
+    """Start the gateway again; once its start-up check has recorded this broker's life, how often
+    the job has been sent through again."""
+    async with serving(create_app(settings)) as app:
+        runtime = app.state.runtime
+        markers = await epoch_markers(settings)
+        async with asyncio.timeout(30):
+            while not markers <= await _known_lives(runtime):
+                await asyncio.sleep(0.1)
+        return (await jobs.get_job(runtime, OWNER, job_id)).redrives
+
+
+async def _known_lives(runtime: Runtime) -> set[str]:
+    async with runtime.db.transaction() as session:
+        return set((await session.exec(select(BusLife.marker))).all())
