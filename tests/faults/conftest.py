@@ -106,14 +106,16 @@ STORY_WRITING_S = 2.0
 
 @pytest.fixture(scope="module")
 async def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
-    """The platform for one test module; a module sets `RECOVERY` to replace the fast recovery deadlines."""
+    """The platform for one test module; a module sets `RECOVERY` to replace the fast recovery deadlines
+    and `STORY_WRITING_S` to give the story model another pace."""
     recovery = getattr(request.module, "RECOVERY", FAST_RECOVERY)
+    story_writing_s = getattr(request.module, "STORY_WRITING_S", STORY_WRITING_S)
     root = tmp_path_factory.mktemp("platform")
     broker = LocalBroker(free_port(), root / "broker.log")
     await broker.start()
     openai = FakeOpenAIServer(FakeOpenAI())
     openai.start()
-    openai.fake.always(CHAT, stalled(STORY_WRITING_S, answer_to_request))
+    openai.fake.always(CHAT, stalled(story_writing_s, answer_to_request))
     story_provider = {
         "OPENAI_API_KEY": openai.fake.api_key,
         "OPENAI_BASE_URL": openai.fake.base_url,

@@ -13,6 +13,9 @@ JOBS = 200
 RECOVERY: dict[str, str] = {}
 """The default stall deadlines: a job waiting its turn behind 199 others is queued, not stalled, and the fast
 deadlines the crash tests use would send queued jobs through again and multiply the work."""
+STORY_WRITING_S = 0.0
+"""The model answers at once: the story stage takes one job at a time per replica, and a two-second model
+would make this a test of 200 sequential stories rather than of the platform under load."""
 
 
 @pytest.mark.timeout(900)  # two cores carry the broker, seven services, ffmpeg and espeak-ng: about 5 min

@@ -17,6 +17,9 @@ KILL_WHEN: dict[str, Callable[[dict], bool]] = {
     "render": lambda job: job["stage"] == "render" and job["progress"] >= 62,
 }
 
+RESOLUTION = {"story": "360x640", "imaging": "360x640", "audio": "360x640", "render": "720x1280"}
+"""Small frames where the kill comes before render; enough frames that render can be caught mid-encode."""
+
 
 def ffmpeg_under(pid: int) -> list[str]:
     return subprocess.run(["pgrep", "-P", str(pid), "ffmpeg"], capture_output=True, text=True).stdout.split()
@@ -26,7 +29,7 @@ def ffmpeg_under(pid: int) -> list[str]:
 async def test_a_worker_killed_mid_stage_is_restarted_and_the_job_completes_once(
     platform: Platform, service: str
 ) -> None:
-    job_id = await platform.create_job({"topic": "fun facts", "resolution": "1080x1920"})
+    job_id = await platform.create_job({"topic": "fun facts", "resolution": RESOLUTION[service]})
     await platform.wait_for(job_id, lambda job: KILL_WHEN[service](job) or finished(job), timeout_s=120)
     victim = platform.stack.pid_of(service)
     os.kill(victim, signal.SIGKILL)
