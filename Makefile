@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_INSTALLED := $(VENV)/.installed-run
 TEST_INSTALLED := $(VENV)/.installed-test
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint bench deps system-deps-run system-deps-test lock clean
 
@@ -32,7 +33,7 @@ run: deps
 
 ## test: the whole suite against a real broker, PostgreSQL, SQLite, an S3 server and ffmpeg
 test: system-deps-test $(TEST_INSTALLED)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 ## lint: ruff over the code and the tests
 lint: $(TEST_INSTALLED)

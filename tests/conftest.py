@@ -1,4 +1,9 @@
-"""Fixtures that start real servers: PostgreSQL and S3 once per session, a broker per test."""
+"""Fixtures that start real servers: PostgreSQL and S3 once per session, a broker per test.
+
+`make test` spreads the suite over two pytest-xdist workers (most of its time is waiting on
+joins, retries and stages, not the CPU). Each worker has its own PostgreSQL, S3 server and
+brokers; tests that share a running platform are kept on one worker by `pytest_collection_modifyitems`.
+"""
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -10,6 +15,19 @@ from libs.common.settings import StorageSettings
 from libs.common.storage import ObjectStore, open_store
 from libs.embedded.broker import LocalBroker
 from tests.servers import MotoS3, PostgresCluster, free_port
+
+TESTS = Path(__file__).parent
+ONE_PLATFORM_PER_PACKAGE = {"e2e", "security", "faults"}
+"""Packages whose modules share a platform (a session stack, a package stack) or must not run two at
+once (the fault tests load both cores): each runs on a single worker. Elsewhere a module stays whole."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group tests for `--dist loadgroup`: by package where the package shares its platform, else by module."""
+    for item in items:
+        place = item.path.relative_to(TESTS)
+        group = place.parts[0] if place.parts[0] in ONE_PLATFORM_PER_PACKAGE else place.as_posix()
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
