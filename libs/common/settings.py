@@ -29,7 +29,12 @@ class BusSettings(ReelforgeSettings):
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:9092", validation_alias=env("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_BOOTSTRAP_SERVERS")
     )
-    kafka_fetch_max_wait_ms: int = Field(5, description="How long a fetch waits for data; small = low latency.")
+    kafka_fetch_max_wait_ms: int = Field(
+        20,
+        description="How long a fetch waits for data; small = low latency. On Tansu 5-50 ms all deliver in about "
+        "2 ms (100 ms: 15 ms, the 500 ms default: 215 ms), and an idle consumer fetches this often: at 5 ms an idle "
+        "stack spent 1.3 cores polling, at 20 ms 0.6.",
+    )
     kafka_max_poll_interval_ms: int = Field(
         15 * 60 * 1000, description="Longest a handler may work on one message before the group drops it."
     )
