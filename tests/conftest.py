@@ -2,7 +2,7 @@
 
 `make test` spreads the suite over two pytest-xdist workers (most of its time is waiting on
 joins, retries and stages, not the CPU). Each worker has its own PostgreSQL, S3 server and
-brokers; tests that share a running platform are kept on one worker by `pytest_collection_modifyitems`.
+brokers; `pytest_collection_modifyitems` keeps the tests that start whole platforms on one worker.
 """
 
 import uuid
@@ -17,16 +17,17 @@ from libs.embedded.broker import LocalBroker
 from tests.servers import MotoS3, PostgresCluster, free_port
 
 TESTS = Path(__file__).parent
-ONE_PLATFORM_PER_PACKAGE = {"e2e", "security", "faults"}
-"""Packages whose modules share a platform (a session stack, a package stack) or must not run two at
-once (the fault tests load both cores): each runs on a single worker. Elsewhere a module stays whole."""
+PLATFORM_PACKAGES = {"api", "compat", "e2e", "security", "faults"}
+"""Packages that start whole platforms (seven processes and a broker each): they run one after another on one
+worker, since two platforms at once starve each other on two cores. The other worker takes the unit and
+integration modules, each module whole so its fixtures are made once."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group tests for `--dist loadgroup`: by package where the package shares its platform, else by module."""
+    """Group tests for `--dist loadgroup`: every platform test in one group, else by module."""
     for item in items:
         place = item.path.relative_to(TESTS)
-        group = place.parts[0] if place.parts[0] in ONE_PLATFORM_PER_PACKAGE else place.as_posix()
+        group = "platform" if place.parts[0] in PLATFORM_PACKAGES else place.as_posix()
         item.add_marker(pytest.mark.xdist_group(group))
 
 
