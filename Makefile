@@ -33,7 +33,7 @@ run: deps
 
 ## test: the whole suite against a real broker, PostgreSQL, SQLite, an S3 server and ffmpeg
 test: system-deps-test $(TEST_INSTALLED)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## lint: ruff over the code and the tests
 lint: $(TEST_INSTALLED)

@@ -2,33 +2,39 @@
 
 `make test` spreads the suite over two pytest-xdist workers (most of its time is waiting on
 joins, retries and stages, not the CPU). Each worker has its own PostgreSQL, S3 server and
-brokers; `pytest_collection_modifyitems` keeps the tests that start whole platforms on one worker.
+brokers; `PlatformsTogether` keeps the tests that start whole platforms on one worker.
 """
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
+from xdist.scheduler import LoadScopeScheduling
+from xdist.workermanage import Producer
 
 from libs.common.settings import StorageSettings
 from libs.common.storage import ObjectStore, open_store
 from libs.embedded.broker import LocalBroker
 from tests.servers import MotoS3, PostgresCluster, free_port
 
-TESTS = Path(__file__).parent
 PLATFORM_PACKAGES = {"api", "compat", "e2e", "security", "faults"}
 """Packages that start whole platforms (seven processes and a broker each): they run one after another on one
 worker, since two platforms at once starve each other on two cores. The other worker takes the unit and
 integration modules, each module whole so its fixtures are made once."""
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group tests for `--dist loadgroup`: every platform test in one group, else by module."""
-    for item in items:
-        place = item.path.relative_to(TESTS)
-        group = "platform" if place.parts[0] in PLATFORM_PACKAGES else place.as_posix()
-        item.add_marker(pytest.mark.xdist_group(group))
+class PlatformsTogether(LoadScopeScheduling):
+    """xdist's per-module scheduling, with every module of the platform packages in one unit of work."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        module = nodeid.split("::", 1)[0]
+        return "platform" if PurePosixPath(module).parts[1] in PLATFORM_PACKAGES else module
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> PlatformsTogether:
+    """Used by `make test` (pytest -n 2); xdist's own `loadgroup` marks do not survive pytest 9's node ids."""
+    return PlatformsTogether(config, log)
 
 
 @pytest.fixture(scope="session")
