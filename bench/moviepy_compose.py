@@ -2,8 +2,8 @@
 
 Run as a script by bench/render.py (with whichever Python has MoviePy installed):
 `python bench/moviepy_compose.py manifest.json output.mp4`. It imports nothing from Reelforge, and
-composes what the render engine composes: each still panned across the frame, crossfades between
-scenes, captions with an outline, narration over music, fade in and out, encoded with the same
+composes what the render engine composes: stills that zoom (in, then out) and pan in turn, crossfades
+between scenes, captions with an outline, narration over music, fade in and out, encoded with the same
 libx264 settings.
 """
 
@@ -20,6 +20,22 @@ from moviepy import (
     vfx,
 )
 
+ZOOM = 0.12
+"""How much a zooming scene's picture grows (or shrinks) over the scene, as the render engine's zoom does."""
+
+
+def _zoom(still: ImageClip, length: float, inwards: bool) -> ImageClip:
+    def scale(t: float) -> float:
+        progress = t / length if inwards else 1 - t / length
+        return 1.04 + ZOOM * progress
+
+    return still.resized(scale).with_position(("center", "center"))
+
+
+def _pan(still: ImageClip, width: int, height: int, length: float) -> ImageClip:
+    travel, top = still.w - width, -(still.h - height) / 2
+    return still.with_position(lambda t: (-travel * t / length, top))
+
 
 def compose(manifest: dict, output: str) -> None:
     width, height, fps = manifest["width"], manifest["height"], manifest["fps"]
@@ -29,13 +45,12 @@ def compose(manifest: dict, output: str) -> None:
         start, seconds = scene["start_s"], scene["duration_s"]
         head = transition / 2 if number > 0 else 0.0
         tail = transition / 2 if number < len(manifest["scenes"]) - 1 else 0.0
-        still = ImageClip(scene["image"]).resized(height=round(height * 1.12))
-        travel, top = still.w - width, -(still.h - height) / 2
-
-        def position(t: float, travel: int = travel, top: float = top, length: float = seconds + head + tail) -> tuple:
-            return (-travel * t / length, top)
-
-        clip = still.with_duration(seconds + head + tail).with_position(position).with_start(start - head)
+        length = seconds + head + tail
+        if number % 2 == 0:
+            clip = _zoom(ImageClip(scene["image"]).resized(height=height), length, inwards=number % 4 == 0)
+        else:
+            clip = _pan(ImageClip(scene["image"]).resized(height=round(height * 1.12)), width, height, length)
+        clip = clip.with_duration(length).with_start(start - head)
         if number > 0:
             clip = clip.with_effects([vfx.CrossFadeIn(transition)])
         layers.append(clip)

@@ -1,7 +1,7 @@
 """Render benchmark: a fixed 60-second, 8-scene vertical short, against the encoder alone and against MoviePy.
 
 `make bench` (or `python -m bench.render`) runs, in one go:
-1. the render engine on the storyboard (1080x1920, 30 fps, standard quality, pan motion,
+1. the render engine on the storyboard (1080x1920, 30 fps, standard quality, zoom and pan motion,
    crossfades, captions, narration over ducked music);
 2. the bare encode: the rendered video decoded once to a raw file, then that file encoded with
    the same libx264 settings, timed: the encoder's own cost for exactly these frames, which the
@@ -259,10 +259,11 @@ def write_doc(result: dict) -> None:
     DOC.write_text(
         "# Benchmarks\n\n"
         "## Render\n\n"
-        f"`make bench` renders a fixed storyboard ({result['storyboard']}; pan motion, crossfades,\n"
+        f"`make bench` renders a fixed storyboard ({result['storyboard']}; zoom and pan motion, crossfades,\n"
         "captions, narration over ducked music) and, in the same run, times libx264 encoding exactly the frames\n"
         "the render produced (decoded once to a raw file, encoded with the same settings) and MoviePy composing\n"
-        "the same storyboard (stills panned by a moving position, crossfades, outlined captions, the same audio,\n"
+        "the same storyboard (stills zoomed by a per-frame resize and panned by a moving position, crossfades,\n"
+        "outlined captions, the same audio, "
         "the same encoder settings). Results: `bench/results/render.json`; `python -m bench.render --doc-only`\n"
         "rewrites this page from them.\n\n"
         f"Measured on {result['machine']}; {result['ffmpeg'].split(' Copyright')[0]}.\n\n" + "\n".join(table) + "\n\n"
