@@ -129,20 +129,24 @@ def plan_motion(scene: int, frames: int, width: int, height: int, fps: int, moti
     framing = FRAMINGS[scene % len(FRAMINGS)]
     speed = SPEED_SHARE_PER_S * min(width, height)
     if scene % 2 == 0:
-        max_steps = max(1, int(MAX_ZOOM_SHARE * width / 2))
-        cadence = max(1, round(fps / speed), math.ceil((frames - 1) / max_steps))
+        cadence = _cadence(frames, fps, speed, max_steps=int(MAX_ZOOM_SHARE * width / 2))
         steps = (frames - 1) // cadence
         largest = _even(math.ceil(width * framing)) + 2 * steps
         return Zoom(
             largest, _even(math.ceil(largest * height / width)), width, height, ZOOMS[scene // 2 % 2], cadence, steps
         )
     dx, dy = DIRECTIONS[scene // 2 % len(DIRECTIONS)]
-    max_travel = max(1, int(MAX_TRAVEL_SHARE * min(width, height)))
-    cadence = max(1, round(fps / speed), math.ceil((frames - 1) / max_travel))
+    cadence = _cadence(frames, fps, speed, max_steps=int(MAX_TRAVEL_SHARE * min(width, height)))
     travel = (frames - 1) // cadence
     canvas_width = _even(math.ceil(width * framing) + travel * abs(dx))
     canvas_height = _even(math.ceil(height * framing) + travel * abs(dy))
     return Pan(canvas_width, canvas_height, width, height, dx, dy, cadence)
+
+
+def _cadence(frames: int, fps: int, speed: float, max_steps: int) -> int:
+    """Frames per one-pixel step: about `speed` pixels a second, but no more than `max_steps` steps over
+    the scene (a long scene moves more slowly instead of further)."""
+    return max(1, round(fps / speed), math.ceil((frames - 1) / max(1, max_steps)))
 
 
 def _even(size: int) -> int:
