@@ -164,7 +164,8 @@ async def _stop_broker(runtime: Runtime, timeout_s: float) -> None:
     """Close the subscriptions (the message in hand gets the shutdown grace) and the producer, within `timeout_s`."""
     assert runtime.broker is not None
     try:
-        await asyncio.wait_for(runtime.broker.stop(), timeout=timeout_s)
+        async with asyncio.timeout(timeout_s):  # not wait_for: it can swallow a cancellation (see libs.common.waiting)
+            await runtime.broker.stop()
     except TimeoutError:
         log.error("%s: the broker connections did not close within %.0f s; leaving them", runtime.service, timeout_s)
 
