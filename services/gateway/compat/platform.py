@@ -27,7 +27,7 @@ from libs.common.runtime import Runtime
 from libs.common.vocabulary import FINAL_STATUSES
 from services.gateway import jobs, projects, quotas, ratelimit, submission, templates
 from services.gateway.compat.common import Failure, call_auth, dialect_app, failure_of, iso_z, log_in, register_account
-from services.gateway.deps import MAX_PAGE, CurrentUser, RuntimeDep
+from services.gateway.deps import CurrentUser, PageNumber, RuntimeDep
 from services.gateway.projects import Project
 from services.gateway.routes import files
 from services.gateway.schemas import JobCreate
@@ -276,7 +276,6 @@ BrowsingUser = Annotated[Principal, Depends(charged("templates", TEMPLATES_PER_H
 # ---- routes --------------------------------------------------------------------------------
 
 router = APIRouter()
-Page = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 
 
@@ -306,7 +305,7 @@ async def create_project(data: ProjectIn, user: CurrentUser, runtime: RuntimeDep
 
 @router.get("/projects", tags=["projects"])
 async def list_projects(
-    user: CurrentUser, runtime: RuntimeDep, page: Page = 1, limit: Limit = 10, status: str | None = None
+    user: CurrentUser, runtime: RuntimeDep, page: PageNumber = 1, limit: Limit = 10, status: str | None = None
 ) -> JSONResponse:
     wanted = None
     if status is not None:
@@ -369,7 +368,7 @@ async def clip(clipId: str, user: CurrentUser, request: Request) -> JSONResponse
 async def list_templates(
     runtime: RuntimeDep,
     _user: BrowsingUser,
-    page: Page = 1,
+    page: PageNumber = 1,
     limit: Limit = 10,
     category: str | None = None,
 ) -> JSONResponse:

@@ -34,8 +34,8 @@ from services.gateway import jobs, quotas, scenes, uploads, ws
 from services.gateway.compat.common import Failure, dialect_app, iso_z, parse_job_id
 from services.gateway.deps import (
     ANONYMOUS,
-    MAX_PAGE,
     NOT_AUTHENTICATED,
+    PageNumber,
     RuntimeDep,
     StoreDep,
     UserOrAnonymous,
@@ -364,7 +364,7 @@ def create_app(gateway: FastAPI) -> FastAPI:
     async def list_jobs(
         user: UserOrAnonymous,
         runtime: RuntimeDep,
-        page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+        page: PageNumber = 1,
         page_size: Annotated[int, Query(ge=1, le=100)] = 20,
         status: StatusFilter | None = None,
     ) -> JobList:
