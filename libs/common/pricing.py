@@ -11,7 +11,7 @@ from pydantic import Field, NonNegativeFloat
 
 from libs.common.events import CostBreakdown, JobInput, RenderOptions
 from libs.common.models import BY_ID, DEFAULT_PICTURE_MODEL, Provider, get_model
-from libs.common.pacing import seconds_for_words, target_scenes, target_seconds, words_for
+from libs.common.pacing import planned_seconds, target_scenes
 from libs.common.settings import ReelforgeSettings
 
 
@@ -51,7 +51,7 @@ def estimate(source: JobInput, options: RenderOptions, providers: frozenset[Prov
     per_picture = _picture_price(model.id, prices)
     images = 0.0 if source.reference_image_key else scenes * (per_picture if model.task == "image" else 0.0)
     clips = scenes * per_picture if model.task == "video" else 0.0
-    characters = len(source.script) if source.script else words_for(seconds) * CHARACTERS_PER_WORD
+    characters = len(source.script) if source.script else seconds * CHARACTERS_PER_SECOND
     voice = characters / 1000 * prices.price_openai_tts_per_1k_chars if options.include_voice else 0.0
     render_minutes = seconds / 60 * (1 + PREVIEW_SHARE if options.preview else 1)
     return CostBreakdown(
@@ -64,20 +64,21 @@ def estimate(source: JobInput, options: RenderOptions, providers: frozenset[Prov
     )
 
 
-CHARACTERS_PER_WORD = 6
-"""Average English word plus its space and punctuation."""
+CHARACTERS_PER_SECOND = 17
+"""What a narrator reads in a second: about 3 English words of 6 characters (with space and punctuation)."""
 PREVIEW_SHARE = 0.25
 """A draft preview renders at a quarter of the work of the full video."""
 
 
 def _planned(source: JobInput, options: RenderOptions) -> tuple[float, int]:
-    """Seconds of video and scenes a job will make; a script's own length and paragraphs decide for it."""
-    if source.script:
+    """Seconds of video and pictures a job will make (`pacing.planned_seconds`, as the story plans it); a
+    script's paragraphs decide its pictures unless `num_scenes` does."""
+    seconds = planned_seconds(source, options)
+    if source.script and options.num_scenes is None:
         text = source.script.strip()
         pieces = re.split(r"\n\s*\n", text) if re.search(r"\n\s*\n", text) else text.splitlines()
-        scenes = min(SCRIPT_SCENE_CAP, max(1, sum(1 for piece in pieces if piece.strip())))
-        return seconds_for_words(len(text.split())), scenes
-    return float(target_seconds(options)), target_scenes(options)
+        return seconds, min(SCRIPT_SCENE_CAP, max(1, sum(1 for piece in pieces if piece.strip())))
+    return seconds, target_scenes(options)
 
 
 def _picture_price(model_id: str, prices: Prices) -> float:

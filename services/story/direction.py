@@ -9,15 +9,11 @@ import re
 from dataclasses import dataclass
 
 from libs.common.events import JobInput, RenderOptions
-from libs.common.pacing import target_scenes, target_seconds, words_for
-from libs.common.vocabulary import MOODS, Mood
+from libs.common.pacing import narration_seconds_wanted, target_scenes
+from libs.common.vocabulary import MOODS, Language, Mood
 
-PRESET_WORDS = {"short": 122, "long": 480}
-"""Narration words of the presets: espeak-ng speaks about 160 a minute, so about 45 s and 3 minutes."""
-PASSAGE_WORDS = 22
-"""A hand-written passage is 17 to 28 words."""
-MIN_SCENE_WORDS = 8
-"""Fewer words than this per scene reads as a stutter; asking for many scenes buys more story instead."""
+MIN_SCENE_SECONDS = 3.5
+"""Less narration than this per scene reads as a stutter; asking for many scenes buys more story instead."""
 MAX_NOTES_CHARS = 120
 
 TOPIC_MOODS: dict[str, Mood] = {
@@ -51,8 +47,9 @@ WORD_MOODS: tuple[tuple[str, Mood], ...] = (
 
 @dataclass(frozen=True)
 class Direction:
-    words: int
-    """Narration words wanted in all."""
+    seconds: float
+    """Narration wanted in all, in seconds of the language's measured speech rate."""
+    language: Language
     scenes: int | None
     """Exactly this many scenes; None lets the plot decide (a preset length and no `num_scenes`)."""
     mood: Mood
@@ -61,21 +58,20 @@ class Direction:
     reference_image: bool
     """The pictures animate the user's reference image (image-to-video)."""
 
-    @property
-    def custom(self) -> bool:
-        return self.scenes is not None
-
-    def passages(self, pool: int) -> int:
-        """How many hand-written passages tell a custom-length story: enough words, and enough for the scenes."""
-        wanted = max(round(self.words / PASSAGE_WORDS), math.ceil((self.scenes or 1) * MIN_SCENE_WORDS / PASSAGE_WORDS))
+    def passages(self, passage_seconds: float, pool: int) -> int:
+        """How many hand-written passages (of `passage_seconds` on average) tell the story: enough to speak
+        for its length, and enough for its scenes."""
+        wanted = max(
+            round(self.seconds / passage_seconds), math.ceil((self.scenes or 1) * MIN_SCENE_SECONDS / passage_seconds)
+        )
         return min(pool, max(1, wanted))
 
 
 def direct(source: JobInput, options: RenderOptions) -> Direction:
     custom = options.duration_s is not None or options.num_scenes is not None
-    words = words_for(target_seconds(options)) if options.duration_s is not None else PRESET_WORDS[options.duration]
     return Direction(
-        words=words,
+        seconds=narration_seconds_wanted(options),
+        language=options.language,
         scenes=target_scenes(options) if custom else None,
         mood=story_mood(source, options),
         notes=picture_notes(source, options),

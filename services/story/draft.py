@@ -11,10 +11,12 @@ from typing import Annotated
 from openai.types.shared_params import ResponseFormatJSONSchema
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from libs.common.events import Scene, Storyboard
+from libs.common.events import RenderOptions, Scene, Storyboard
+from libs.common.pacing import target_seconds
 from services.story.direction import Direction
 from services.story.fitting import fit_scenes
-from services.story.offline_writer import MAX_SCENES, MAX_TITLE_CHARS, STYLE_PHRASES, clip_words, image_prompt
+from services.story.offline_writer import MAX_SCENES, MAX_TITLE_CHARS, clip_words, image_prompt
+from services.story.pictures import STYLE_PHRASES
 
 SCHEMA_NAME = "storyboard"
 
@@ -56,9 +58,10 @@ def response_format() -> ResponseFormatJSONSchema:
     }
 
 
-def storyboard_from_draft(draft: StoryDraft, art_style: str, direction: Direction | None = None) -> Storyboard:
-    """The storyboard of a valid draft, held to the job's direction: its mood, picture notes and scene count
-    (a model that wrote a scene more or less than asked is corrected here rather than asked again)."""
+def storyboard_from_draft(draft: StoryDraft, options: RenderOptions, direction: Direction | None = None) -> Storyboard:
+    """The storyboard of a valid draft, held to the job's direction: its mood, picture notes, scene count
+    and length (a model that wrote a scene more or less than asked is corrected here rather than asked again)."""
+    art_style = options.art_style
     scenes = [
         Scene(
             index=index,
@@ -77,6 +80,7 @@ def storyboard_from_draft(draft: StoryDraft, art_style: str, direction: Directio
         text="\n\n".join(scene.narration for scene in scenes),
         scenes=scenes,
         mood=direction.mood if direction else None,
+        target_s=float(target_seconds(options)),
     )
 
 

@@ -1,19 +1,17 @@
 """What a language model is asked when it writes a storyboard: the story, its length, language and pictures.
 
 The user's text is quoted as material, never as instructions to us, and the length asked for
-matches the offline writer's (about 45 s or 3 minutes of narration).
+is the offline writer's: the seconds the job asks for, in the language's measured speech rate.
 """
 
 from openai.types.chat import ChatCompletionMessageParam
 
 from libs.common.errors import InvalidInput
 from libs.common.events import JobInput, RenderOptions
-from libs.common.vocabulary import DurationPreset
+from libs.common.pacing import speech_rates, target_scenes, units_for
+from libs.common.vocabulary import Language
 from services.story.direction import direct
-from services.story.offline_writer import STYLE_PHRASES
-
-LENGTHS: dict[DurationPreset, tuple[int, int]] = {"short": (6, 120), "long": (20, 480)}
-"""Scenes and narration words per duration."""
+from services.story.pictures import STYLE_PHRASES
 
 TOPIC_BRIEFS: dict[str, str] = {
     "scary": "a scary story that builds dread and ends on a chilling twist, frightening without gore",
@@ -48,11 +46,11 @@ REFERENCE_IMAGE = (
 
 def story_messages(source: JobInput, options: RenderOptions) -> list[ChatCompletionMessageParam]:
     direction = direct(source, options)
+    narration = narration_length(direction.seconds, options.language)
     if direction.scenes is not None:
-        length = f"exactly {direction.scenes} scenes and about {direction.words} words of narration in all"
+        length = f"exactly {direction.scenes} scenes and {narration} in all"
     else:
-        scenes, words = LENGTHS[options.duration]
-        length = f"about {scenes} scenes and {words} words of narration in all"
+        length = f"about {target_scenes(options)} scenes and {narration} in all"
     style = STYLE_PHRASES.get(options.art_style, options.art_style)
     if direction.notes:
         style = f"{direction.notes}, {style}"
@@ -70,6 +68,12 @@ def story_messages(source: JobInput, options: RenderOptions) -> list[ChatComplet
     if direction.reference_image:
         lines.append(REFERENCE_IMAGE)
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": "\n".join(lines)}]
+
+
+def narration_length(seconds: float, language: Language) -> str:
+    """The narration's length as a writer counts it: words, or characters for a language without spaces."""
+    unit = "words" if speech_rates().languages[language].unit == "word" else "characters"
+    return f"about {units_for(seconds, language)} {unit} of narration (about {round(seconds)} seconds spoken)"
 
 
 def story_wanted(source: JobInput) -> str:

@@ -1,6 +1,7 @@
 """A model's draft: the schema it is asked for, what passes validation, and the storyboard it becomes."""
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -42,7 +43,9 @@ def test_the_response_format_is_a_strict_json_schema_of_the_draft() -> None:
 
 
 def test_a_valid_draft_becomes_a_storyboard_with_indexed_scenes_and_joined_text() -> None:
-    storyboard = storyboard_from_draft(StoryDraft.model_validate_json(json.dumps(draft())), "anime")
+    storyboard = storyboard_from_draft(
+        StoryDraft.model_validate_json(json.dumps(draft())), RenderOptions(art_style="anime")
+    )
     assert [scene.index for scene in storyboard.scenes] == [0, 1]
     assert storyboard.text == "The lamp went dark.\n\nThe lamp went dark."
     assert all(scene.image_prompt.endswith(STYLE_PHRASES["anime"]) for scene in storyboard.scenes)
@@ -72,17 +75,19 @@ def test_pictures_end_with_the_art_style_exactly_once() -> None:
 
 
 def test_long_titles_are_clipped_at_a_word() -> None:
-    storyboard = storyboard_from_draft(StoryDraft.model_validate(draft(title="word " * 40)), "cinematic")
+    storyboard = storyboard_from_draft(StoryDraft.model_validate(draft(title="word " * 40)), RenderOptions())
     assert len(storyboard.title) <= 80 and not storyboard.title.endswith(" ")
 
 
-@pytest.mark.parametrize(("duration", "scenes", "words"), [("short", 6, 120), ("long", 20, 480)])
-def test_the_prompt_asks_for_the_length_language_and_art_style(duration: str, scenes: int, words: int) -> None:
+@pytest.mark.parametrize(("duration", "scenes", "seconds"), [("short", 6, 45), ("long", 24, 180)])
+def test_the_prompt_asks_for_the_length_language_and_art_style(duration: str, scenes: int, seconds: int) -> None:
     options = RenderOptions(duration=duration, language="french", art_style="pixar-art")
     [system, user] = story_messages(JobInput(prompt="a cat who runs a bakery"), options)
     assert system["role"] == "system" and user["role"] == "user"
     ask = str(user["content"])
-    assert f"about {scenes} scenes and {words} words" in ask
+    asked = re.search(rf"about {scenes} scenes and about (\d+) words of narration", ask)
+    assert asked is not None, ask
+    assert 2.0 * seconds <= int(asked.group(1)) <= 3.2 * seconds, "a narrator speaks 2-3 words a second"
     assert "French" in ask and STYLE_PHRASES["pixar-art"] in ask
     assert "<request>a cat who runs a bakery</request>" in ask
 

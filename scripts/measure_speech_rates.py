@@ -1,0 +1,78 @@
+"""Measure how fast the offline voice speaks each language, and write libs/common/speech_rates.toml.
+
+    .venv/bin/python -m scripts.measure_speech_rates [--passages 24] [LANGUAGE ...]
+
+For each language, the offline writer's own passages (services/story/material/<language>.toml) are
+narrated exactly as the audio stage narrates a scene (espeak-ng, voice `alloy`, phrase pauses
+included), and the rate is their total duration over their words (characters for languages
+written without spaces). Languages not named keep their figures from the file.
+"""
+
+import argparse
+import asyncio
+import random
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from libs.common import pacing
+from libs.common.vocabulary import LANGUAGES, Language
+from services.audio import espeak
+from services.story.tales import MATERIAL_DIR, load_file
+
+VOICE = "alloy"
+
+
+def sample_passages(language: Language, count: int) -> list[str]:
+    """`count` passages spread over the language's tales, slots filled with each role's first alternative."""
+    material = load_file(MATERIAL_DIR / f"{language}.toml")
+    passages: list[str] = []
+    for tale in material.tales.values():
+        slots = {slot: value for role in tale.cast for slot, value in role[0].items()}
+        slots |= {"subject": material.fallback_subject, "subject_title": material.fallback_subject}
+        passages += [passage.format_map(slots) for beat in tale.beats for passage in beat.passages]
+    return random.Random(language).sample(passages, min(count, len(passages)))
+
+
+async def measure(language: Language, count: int) -> pacing.SpeechRate:
+    unit: pacing.Unit = "character" if load_file(MATERIAL_DIR / f"{language}.toml").unspaced else "word"
+    seconds = units = 0.0
+    with tempfile.TemporaryDirectory() as folder:
+        for number, passage in enumerate(sample_passages(language, count)):
+            spoken = await espeak.narrate(passage, language, VOICE, Path(folder) / f"{number}.wav")
+            seconds += spoken.duration_s
+            units += pacing.count_units(passage, unit)
+    return pacing.SpeechRate(unit=unit, seconds_per_unit=round(seconds / units, 4))
+
+
+def write(rates: dict[str, pacing.SpeechRate], note: str) -> None:
+    lines = [
+        "# How long the offline voice takes per word (per character for text written without spaces).",
+        "# Written by scripts/measure_speech_rates.py; read by libs/common/pacing.py.",
+        f"measured = {note!r}",
+        "",
+    ]
+    for language in LANGUAGES:
+        rate = rates[language]
+        lines += [f"[languages.{language}]", f'unit = "{rate.unit}"', f"seconds_per_unit = {rate.seconds_per_unit}", ""]
+    pacing.RATES_FILE.write_text("\n".join(lines))
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("languages", nargs="*", default=list(LANGUAGES))
+    parser.add_argument("--passages", type=int, default=24)
+    arguments = parser.parse_args()
+    known: dict[str, pacing.SpeechRate] = {}
+    if pacing.RATES_FILE.exists():
+        known = dict(pacing.speech_rates().languages)
+    for language in arguments.languages:
+        known[language] = await measure(language, arguments.passages)
+        print(f"{language:12} {known[language].seconds_per_unit:.4f} s per {known[language].unit}")
+    day = datetime.now(UTC).date().isoformat()
+    note = f"espeak-ng, voice {VOICE}, {arguments.passages} passages of the writer's material per language, {day}"
+    write(known, note)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
