@@ -2,7 +2,10 @@
 
 
 class ReelforgeError(Exception):
-    """Base of every error we raise on purpose. `message` is safe to show a user."""
+    """Base of every error we raise on purpose. `message` is safe to show a user; `code`, when set, is a
+    stable name for what went wrong that clients can act on (a failed job's `error_code`)."""
+
+    code: str | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -65,10 +68,13 @@ class ProviderError(ReelforgeError):
     """A provider (ffmpeg, espeak-ng, OpenAI, ...) failed. `retryable` says whether trying again may help;
     `retry_after_s` is how long the provider asked us to wait (a 429/503 `Retry-After`), if it said."""
 
-    def __init__(self, message: str, retryable: bool, retry_after_s: float | None = None) -> None:
+    def __init__(
+        self, message: str, retryable: bool, retry_after_s: float | None = None, code: str | None = None
+    ) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.retry_after_s = retry_after_s
+        self.code = code
 
 
 class Cancelled(ReelforgeError):

@@ -168,6 +168,9 @@ class Scene(BaseModel):
     image_prompt: str
     subtitle: str
     mood: Mood | None = None
+    shots: int = Field(
+        1, ge=1, description="Pictures shown in turn while the narration plays (more pictures asked than sentences)."
+    )
 
 
 class Storyboard(BaseModel):
@@ -176,15 +179,25 @@ class Storyboard(BaseModel):
     text: str
     scenes: list[Scene]
     mood: Mood | None = None
+    target_s: float | None = Field(
+        None, description="The length the video lands on; None: as long as the narration (a script with no length)."
+    )
+    warnings: list[str] = Field(default_factory=list, description="What the story could not honour, in words.")
 
 
 class SceneImage(BaseModel):
-    """A scene's picture: a still image, or a short clip (image-to-video) used as-is."""
+    """A scene's picture: a still image, or a short clip (image-to-video) used as-is; a scene of several
+    shots has its further pictures (same version and kind) in `shot_keys`, in playing order."""
 
     scene_index: int
     key: str
     version: int = 1
     kind: Literal["image", "clip"] = "image"
+    shot_keys: list[str] = Field(default_factory=list)
+
+    @property
+    def keys(self) -> list[str]:
+        return [self.key, *self.shot_keys]
 
 
 class Cue(BaseModel):
@@ -295,6 +308,7 @@ class AudioCompleted(Event):
     options: RenderOptions
     music: MusicTrack | None = None
     cost: CostBreakdown = Field(default_factory=CostBreakdown)
+    target_s: float | None = Field(None, description="Storyboard.target_s, passed on: render lands the video on it.")
 
 
 class Moderation(BaseModel):
@@ -331,6 +345,7 @@ class JobFailed(Event):
     stage: Stage
     reason: str
     moderation: bool = False
+    code: str | None = Field(None, description="A stable name for the failure, e.g. story_language_mismatch.")
 
 
 class JobCancelled(Event):

@@ -160,10 +160,10 @@ class Runtime:
                 if error.retryable and attempt < retry.max_attempts:
                     await self._backoff(attempt, retry, error.message, error.retry_after_s)
                     continue
-                await self._fail(event, group, stage, error.message, record, attempt)
+                await self._fail(event, group, stage, error.message, record, attempt, error.code)
                 return "failed"
             except ReelforgeError as error:
-                await self._fail(event, group, stage, error.message, record, attempt)
+                await self._fail(event, group, stage, error.message, record, attempt, error.code)
                 return "failed"
             except Exception as error:
                 log.exception("unexpected error in %s handler (attempt %d)", stage or group, attempt)
@@ -186,13 +186,20 @@ class Runtime:
         await asyncio.sleep(delay)
 
     async def _fail(
-        self, event: Envelope, group: str, stage: Stage | None, reason: str, record: ConsumerRecord, attempts: int
+        self,
+        event: Envelope,
+        group: str,
+        stage: Stage | None,
+        reason: str,
+        record: ConsumerRecord,
+        attempts: int,
+        code: str | None = None,
     ) -> None:
         log.error("giving up on %s after %d attempts: %s", event.type, attempts, reason)
         try:
             async with self.finish(group, event) as out:
                 if stage is not None and isinstance(event, Event):
-                    out.emit(JobFailed.after(event, stage=stage, reason=reason))
+                    out.emit(JobFailed.after(event, stage=stage, reason=reason, code=code))
                 stage_dead_letter(out.session, record, reason, attempts, str(event.event_id))
         except AlreadyHandled:
             return

@@ -1,5 +1,6 @@
 """Audio stage: narrate each scene separately so every scene's duration, and so its timing, is exact;
-then, when the job asks for it, a background track in the job's mood as long as the narration."""
+fit the whole to the video's length when it runs over (spoken a little faster); then, when the job
+asks for it, a background track in the job's mood as long as the video."""
 
 import asyncio
 from pathlib import Path
@@ -21,6 +22,7 @@ from services.audio import music
 from services.audio.joining import write_wav
 from services.audio.narrators import Narrator
 from services.audio.providers import AudioProviders
+from services.audio.tempo import fit_to_length
 
 CONSUMER = "audio"
 DEFAULT_MOOD: Mood = "calm"
@@ -39,16 +41,23 @@ async def narrate_storyboard(
         narrations = await each_scene(
             scenes, concurrency, lambda scene: narrate_one(event, scene, Path(workdir), runtime, narrator), reported
         )
+        target_s = event.storyboard.target_s
+        narrations = await fit_to_length(narrations, target_s, _store(runtime), Path(workdir))
         track = None
         if event.options.include_music:
-            track = await background_music(event, sum(n.duration_s for n in narrations), _store(runtime), music_dir)
+            seconds = max(sum(n.duration_s for n in narrations), target_s or 0.0)
+            track = await background_music(event, seconds, _store(runtime), music_dir)
     cost = CostBreakdown()
     for scene in scenes:
         cost += narrator.cost(scene.narration, providers.prices)
     if track is not None:
         cost += CostBreakdown(music_synthesis=providers.prices.price_music_track)
     async with runtime.finish(CONSUMER, event) as out:
-        out.emit(AudioCompleted.after(event, narrations=narrations, options=event.options, music=track, cost=cost))
+        out.emit(
+            AudioCompleted.after(
+                event, narrations=narrations, options=event.options, music=track, cost=cost, target_s=target_s
+            )
+        )
 
 
 async def narrate_one(

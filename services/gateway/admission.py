@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from libs.common.errors import InvalidInput
 from libs.common.events import CostBreakdown, JobInput, RenderOptions
 from libs.common.models import configured_providers, get_model, unavailable_reason
+from libs.common.pacing import MAX_SPEED_UP, MAX_VIDEO_SECONDS, requested_seconds, shortest_fit, spoken_seconds
 from libs.common.pricing import CostLimits, Prices, estimate
 from libs.common.settings import ProviderSettings
 from libs.common.vocabulary import FINAL_STATUSES
@@ -19,7 +20,9 @@ from services.gateway.store import Job
 
 
 def price_job(keys: ProviderSettings, prices: Prices, source: JobInput, options: RenderOptions) -> CostBreakdown:
-    """The job's estimated cost; a `model_id` whose provider has no key configured is refused (422)."""
+    """The job's estimated cost; a `model_id` whose provider has no key configured is refused (422), and so is
+    a script that cannot be spoken within its requested length."""
+    check_script_fits(source, options)
     configured = configured_providers(keys)
     if options.model_id is not None:
         model = get_model(options.model_id)
@@ -27,6 +30,24 @@ def price_job(keys: ProviderSettings, prices: Prices, source: JobInput, options:
         if reason is not None:
             raise InvalidInput(f"{reason}; see GET /api/v1/models", field="model_id")
     return estimate(source, options, configured, prices)
+
+
+def check_script_fits(source: JobInput, options: RenderOptions) -> None:
+    """Refuse (422 naming `duration`) a script whose narration would not fit its requested length even spoken
+    faster: the user's words are never cut, so the video would overrun what was asked."""
+    if source.script is None:
+        return
+    requested = requested_seconds(source, options)
+    spoken = spoken_seconds(source.script, options.language)
+    limit = requested if requested is not None else MAX_VIDEO_SECONDS
+    if shortest_fit(spoken) > limit:
+        asked = f"the requested {requested} s" if requested is not None else f"the longest video, {limit} s,"
+        raise InvalidInput(
+            f"The script takes about {spoken:.0f} s to narrate in {options.language}, which does not fit {asked} "
+            f"even spoken {round((MAX_SPEED_UP - 1) * 100)} % faster; ask for at least "
+            f"{shortest_fit(spoken):.0f} s, or shorten the script",
+            field="duration",
+        )
 
 
 async def spent_today(session: AsyncSession, user_id: str) -> float:

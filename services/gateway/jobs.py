@@ -35,9 +35,9 @@ async def create_job(
     `project_id` is a project's `public_id` (checked by the caller); `also(session)` joins the transaction.
     The job is priced first and refused (422) over the spending limits; it keeps its `estimated_cost`.
     """
-    await quotas.admit_job(runtime, user, options)  # the tier's length, storage and jobs-per-hour limits
     settings = runtime.settings
-    cost = admission.price_job(settings, settings, source, options)
+    cost = admission.price_job(settings, settings, source, options)  # a script that cannot fit is refused here
+    await quotas.admit_job(runtime, user, source, options)  # the tier's length, storage and jobs-per-hour limits
     job = Job(
         user_id=user.user_id,
         source=source.model_dump_json(),

@@ -37,7 +37,7 @@ def apply_event(job: Job, event: Event) -> JobEvent | None:
         job.completed_at = now()
     elif isinstance(event, JobFailed):
         job.status = "moderation_failed" if event.moderation else "failed"
-        job.stage, job.error = event.stage, event.reason
+        job.stage, job.error, job.error_code = event.stage, event.reason, event.code
         job.message = f"Failed at the {event.stage} stage: {event.reason}"
         job.completed_at = now()
     else:

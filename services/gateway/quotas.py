@@ -9,8 +9,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from libs.common.errors import QuotaExceeded
-from libs.common.events import RenderOptions, VideoOutput
-from libs.common.pacing import target_seconds
+from libs.common.events import JobInput, RenderOptions, VideoOutput
+from libs.common.pacing import planned_seconds
 from libs.common.runtime import Runtime
 from services.gateway import ratelimit, uploads
 from services.gateway.security import Principal
@@ -52,14 +52,14 @@ async def ensure_storage_left(runtime: Runtime, user: Principal, adding: int = 0
         )
 
 
-async def admit_job(runtime: Runtime, user: Principal, options: RenderOptions) -> None:
+async def admit_job(runtime: Runtime, user: Principal, source: JobInput, options: RenderOptions) -> None:
     """Refuse a job the user's tier does not allow (403 naming the limit), then count it (429 past the hourly cap)."""
     settings = runtime.settings
     longest = int(settings.max_job_duration_s.get(user.tier, settings.max_job_duration_s["FREE"]))
-    wanted = target_seconds(options)
+    wanted = planned_seconds(source, options)
     if longest and wanted > longest:
         raise QuotaExceeded(
-            f"duration: a {wanted} s video is longer than the {user.tier} tier's limit of {longest} s",
+            f"duration: a {wanted:.0f} s video is longer than the {user.tier} tier's limit of {longest} s",
             field="duration",
         )
     await ensure_storage_left(runtime, user)

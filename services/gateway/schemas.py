@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_f
 
 from libs.common.events import CostBreakdown, JobInput, RenderOptions, Storyboard, VideoOutput
 from libs.common.models import PICTURE_MODEL_IDS
+from libs.common.pacing import PRESET_SECONDS
 from libs.common.vocabulary import (
     DURATION_PRESETS,
     ArtStyle,
@@ -44,7 +45,9 @@ class JobCreate(BaseModel):
     script: str | None = Field(None, max_length=20000, description="Narration: one scene per line or paragraph.")
     art_style: ArtStyle = "cinematic"
     duration: DurationPreset | Seconds = Field(
-        "short", description="`short` (about 45 s), `long` (about 3 minutes) or a length in seconds from 5 to 600."
+        "short",
+        description="`short` (about 45 s), `long` (about 3 minutes) or a length in seconds from 5 to 600. "
+        "A script runs as long as it reads unless a duration is given.",
     )
     language: Language = "english"
     voice: Voice = "alloy"
@@ -127,12 +130,21 @@ class JobCreate(BaseModel):
             style_preferences=self.style_preferences,
         )
 
+    def _seconds(self) -> int | None:
+        """`duration` in seconds when it is one; a script asking for a preset gets the preset's seconds, since a
+        script without a length runs as long as it reads."""
+        if isinstance(self.duration, int):
+            return self.duration
+        if self.script is not None and "duration" in self.model_fields_set:
+            return PRESET_SECONDS[self.duration]
+        return None
+
     def render_options(self) -> RenderOptions:
         width, height = map(int, self.resolution.split("x"))
         return RenderOptions(
             art_style=self.art_style,
             duration=self.duration if isinstance(self.duration, str) else nearest_preset(self.duration),
-            duration_s=None if isinstance(self.duration, str) else self.duration,
+            duration_s=self._seconds(),
             num_scenes=self.num_scenes,
             language=self.language,
             voice=self.voice,
@@ -187,6 +199,8 @@ class JobPublic(BaseModel):
     stage: str | None
     message: str
     error: str | None
+    error_code: str | None = Field(description="A stable name for a failure clients can act on, when it has one.")
+    warnings: list[str] = Field(description="What the job could not honour as asked (e.g. a script's language).")
     moderation_status: str | None
     moderation_score: float | None
     input: JobInput
@@ -206,6 +220,7 @@ class JobPublic(BaseModel):
 
     @classmethod
     def of(cls, job: Job) -> "JobPublic":
+        storyboard = Storyboard.model_validate_json(job.storyboard) if job.storyboard else None
         return cls(
             id=job.id,
             status=job.status,  # type: ignore[arg-type]
@@ -213,6 +228,8 @@ class JobPublic(BaseModel):
             stage=job.stage,
             message=job.message,
             error=job.error,
+            error_code=job.error_code,
+            warnings=storyboard.warnings if storyboard else [],
             moderation_status=job.moderation_status,
             moderation_score=job.moderation_score,
             input=JobInput.model_validate_json(job.source),
@@ -220,7 +237,7 @@ class JobPublic(BaseModel):
             title=job.title,
             description=job.description,
             story_text=job.story_text,
-            storyboard=Storyboard.model_validate_json(job.storyboard) if job.storyboard else None,
+            storyboard=storyboard,
             output=VideoOutput.model_validate_json(job.output) if job.output else None,
             video_url=f"/api/v1/jobs/{job.id}/video" if job.output else None,
             estimated_cost=CostPublic.model_validate_json(job.estimated_cost) if job.estimated_cost else None,

@@ -25,6 +25,7 @@ class Job(SQLModel, table=True):
     storyboard: str | None = None  # Storyboard as JSON
     output: str | None = None  # VideoOutput as JSON
     error: str | None = None
+    error_code: str | None = None
     moderation_status: str | None = None
     moderation_score: float | None = None
     redrives: int = Field(0, description="How often the reconciler sent the job through the pipeline again.")

@@ -60,7 +60,7 @@ async def paint_storyboard(event: StoryCompleted, runtime: Runtime, makers: Pict
         )
 
     images = await each_scene(scenes, concurrency, paint, reported)
-    cost = _each(maker.cost(makers.prices, reference is not None), len(scenes))
+    cost = _each(maker.cost(makers.prices, reference is not None), sum(scene.shots for scene in scenes))
     async with runtime.finish(CONSUMER, event) as out:
         await save_pictures(out.session, JobPictures.of(event, images, prompts))
         out.emit(ImagesCompleted.after(event, images=images, options=event.options, cost=cost))
@@ -102,7 +102,10 @@ async def regenerate_image(event: ImageRegenerationRequested, runtime: Runtime, 
         out.emit(
             SceneImageCompleted.after(event, image=image),
             ImagesCompleted.after(
-                event, images=images, options=story.options, cost=maker.cost(makers.prices, reference is not None)
+                event,
+                images=images,
+                options=story.options,
+                cost=_each(maker.cost(makers.prices, reference is not None), scene.shots),
             ),
         )
 
@@ -117,20 +120,33 @@ async def make_picture(
     options: RenderOptions,
     reference: bytes | None,
 ) -> SceneImage:
-    """Make one version of a scene's picture, or reuse it when an earlier delivery already stored it."""
-    key = picture_key(job_id, scene.index, version, maker.kind)
-    if not await store.exists(key):
+    """Make one version of a scene's picture (one per shot), or reuse what an earlier delivery already stored."""
+    first = picture_key(job_id, scene.index, version, maker.kind)
+    shot_keys = [first] + [_shot_key(first, shot) for shot in range(2, scene.shots + 1)]
+    for shot, key in enumerate(shot_keys, start=1):
+        if await store.exists(key):
+            continue
         request = PictureRequest(
-            prompt=prompt,
+            prompt=prompt if shot == 1 else f"{SHOT_FRAMINGS[(shot - 2) % len(SHOT_FRAMINGS)]}, {prompt}",
             art_style=options.art_style,
             width=options.width,
             height=options.height,
             quality=options.quality,
-            seed=f"{job_id}:{scene.index}:{version}",
+            seed=f"{job_id}:{scene.index}:{version}" + (f":{shot}" if shot > 1 else ""),
             reference=reference,
         )
         await store.put_bytes(key, await maker.make(request), CONTENT_TYPES[maker.kind])
-    return SceneImage(scene_index=scene.index, key=key, version=version, kind=maker.kind)
+    return SceneImage(scene_index=scene.index, key=first, version=version, kind=maker.kind, shot_keys=shot_keys[1:])
+
+
+SHOT_FRAMINGS = ("a closer view", "a wider view", "another angle")
+"""How a scene's further shots are framed, so pictures held over one line differ."""
+
+
+def _shot_key(first: str, shot: int) -> str:
+    """`…/scene-007-v2-shot2.png` beside the scene's first picture."""
+    stem, dot, suffix = first.rpartition(".")
+    return f"{stem}-shot{shot}{dot}{suffix}"
 
 
 async def _reference(store: ObjectStore, key: str | None) -> bytes | None:
