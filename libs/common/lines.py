@@ -1,17 +1,37 @@
 """Breaking text into display lines by columns: shared by narration (phrase cutting) and captions.
 
-Columns, not characters: a CJK character takes two. Lines break at word boundaries;
-text written without spaces (Chinese, Japanese) may break between any two characters,
-and a word longer than a line is cut into line-sized pieces.
+Columns, not characters: a CJK character takes two, a combining mark or joiner none, and a
+grapheme cluster (a Devanagari conjunct with its vowel signs, a letter with its accents, an
+emoji with its modifiers) is measured, and cut, as one. Lines break at whitespace (a no-break
+space joins); text written without spaces (Chinese, Japanese) may break between any two
+characters, except that closing punctuation never starts a line and opening brackets or quotes
+never end one (kinsoku shori). A word longer than a line is cut into line-sized pieces.
 """
 
-import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-_UNSPACED = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+import regex
+
+_UNSPACED = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f"
 """Scripts written without spaces (CJK ideographs, kana, full-width forms)."""
-_WORD = re.compile(rf"(\s*)([{_UNSPACED}]|[^\s{_UNSPACED}]+)")
+_SEPARATOR = r"[^\S\u00a0\u2007\u202f]"
+"""Whitespace that separates words: any but the no-break spaces (French puts one before `?` and `»`)."""
+_WORD = regex.compile(rf"({_SEPARATOR}*)((?=[{_UNSPACED}])\X|(?:(?!{_SEPARATOR}|[{_UNSPACED}])\X)+)")
+_GRAPHEME = regex.compile(r"\X")
+_ZERO_WIDTH = frozenset({"Mn", "Me", "Cf"})
+"""Non-spacing and enclosing marks, and format characters (joiners): they take no column of their own."""
+
+NO_LINE_START = frozenset(
+    "!%),.:;?]}¢°’”‰′″›»‼⁇⁈⁉℃…‥"
+    "、。〃〉》」』】〕〗〙〛〞〟゛゜・ー々〻ゝゞヽヾ"
+    "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ"
+    "！％），．：；？］｝｠｡｣､･ｧｨｩｪｫｬｭｮｯｰﾞﾟ￠"
+)
+"""Closing punctuation, small kana and iteration marks: no line starts with one (JIS X 4051, strict)."""
+NO_LINE_END = frozenset("([{¡¿‘“‹«〈《「『【〔〖〘〚〝（［｛｟｢＄￡￥")
+"""Opening brackets and quotes (and currency signs that lead a number): no line ends with one."""
 
 
 @dataclass(frozen=True)
@@ -27,21 +47,26 @@ def words(text: str) -> list[Word]:
 
 
 def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return sum(_grapheme_width(grapheme) for grapheme in _GRAPHEME.findall(text))
 
 
 def wrap(line_words: list[Word], width: int) -> list[list[Word]]:
-    """Greedy wrapping by display columns; over-long words are cut into pieces first."""
+    """Greedy wrapping by display columns, at the breaks kinsoku shori allows; over-long words are cut first.
+
+    Pieces that may not be parted (`。` and the character before it) move to the next line together;
+    when such a group is wider than a whole line, fitting wins and it is parted anyway.
+    """
     lines: list[list[Word]] = []
     used = 0
-    for piece in (piece for word in line_words for piece in _cut(word, width)):
-        needed = display_width(piece.text) + (1 if piece.spaced else 0)
+    for unit in _unbreakable(line_words, width):
+        unit_width = display_width(joined(unit))
+        needed = unit_width + (1 if unit[0].spaced else 0)
         if lines and used + needed <= width:
-            lines[-1].append(piece)
+            lines[-1].extend(unit)
             used += needed
         else:
-            lines.append([piece])
-            used = display_width(piece.text)
+            lines.append(list(unit))
+            used = unit_width
     return lines
 
 
@@ -50,13 +75,53 @@ def joined(line_words: list[Word]) -> str:
     return "".join((" " if word.spaced and index else "") + word.text for index, word in enumerate(line_words))
 
 
+def _may_break(before: Word, after: Word) -> bool:
+    """Whether a line may end after `before` and the next begin with `after`.
+
+    Between unspaced pieces (CJK characters, a Latin word touching them) the kinsoku rules decide;
+    at a space a break is always allowed, unless the word after it is punctuation alone (French
+    `Quoi ?`, `« Oui »`), which stays with its neighbour.
+    """
+    if after.text[0] in NO_LINE_START and (not after.spaced or _only(after.text, NO_LINE_START)):
+        return False
+    return not (before.text[-1] in NO_LINE_END and (not after.spaced or _only(before.text, NO_LINE_END)))
+
+
+def _unbreakable(line_words: list[Word], width: int) -> Iterator[list[Word]]:
+    """The words cut to fit `width`, grouped where no line may break; a group wider than `width` falls apart."""
+    groups: list[list[Word]] = []
+    for piece in (piece for word in line_words for piece in _cut(word, width)):
+        if groups and not _may_break(groups[-1][-1], piece):
+            groups[-1].append(piece)
+        else:
+            groups.append([piece])
+    for group in groups:
+        if len(group) > 1 and display_width(joined(group)) > width:
+            yield from ([piece] for piece in group)
+        else:
+            yield group
+
+
 def _cut(word: Word, width: int) -> list[Word]:
+    """`word` in pieces of at most `width` columns, cut between grapheme clusters only."""
+    if display_width(word.text) <= width:
+        return [word]
     pieces: list[Word] = []
     current = ""
-    for char in word.text:
-        if current and display_width(current + char) > width:
+    for grapheme in _GRAPHEME.findall(word.text):
+        if current and display_width(current + grapheme) > width:
             pieces.append(Word(current, word.spaced and not pieces))
             current = ""
-        current += char
+        current += grapheme
     pieces.append(Word(current, word.spaced and not pieces))
     return pieces
+
+
+def _grapheme_width(grapheme: str) -> int:
+    if any(unicodedata.east_asian_width(char) in "WF" for char in grapheme):
+        return 2
+    return sum(1 for char in grapheme if unicodedata.category(char) not in _ZERO_WIDTH)
+
+
+def _only(text: str, marks: frozenset[str]) -> bool:
+    return all(char in marks for char in text)

@@ -70,9 +70,15 @@ VOICE_STYLES: dict[Voice, VoiceStyle] = {
 }
 
 _CLAUSE_END = re.compile(
-    r"[.!?…;:,،؟।]+[\"'”’»)\]]*\s+"  # Latin-style punctuation counts only when a space follows (not 3.14, 1,000)
-    r"|[。！？；：，、]+[」』”’）)]*\s*"  # CJK punctuation ends a clause as it stands
+    # Latin-style punctuation counts only when a space follows (not 3.14, 1,000), a no-break space not being one;
+    # closing quotes stay with the clause (German `!“`, Danish `?«`), after a no-break space or standing alone too
+    # (French `Oui ! »`)
+    r"[.!?…;:,،؟।]+(?:[\u00a0\u202f]?[\"'”’“‘»«›‹)\]]|\s[»”’)\]](?=\s|$))*[^\S\u00a0\u202f]+"
+    # CJK punctuation ends a clause as it stands, with the closing marks after it (`？）；`)
+    r"|[。！？；：，、][。！？；：，、」』”’）)》〉】〕]*\s*"
 )
+_SEPARATORS = re.compile(r"[^\S\u00a0\u202f]+")
+"""Runs of whitespace, which become one space; a no-break space stays, so no line breaks there."""
 
 
 def espeak_voice(language: Language, voice: Voice) -> str:
@@ -83,10 +89,11 @@ def espeak_voice(language: Language, voice: Voice) -> str:
 def split_phrases(text: str, line_columns: int = LINE_COLUMNS, lines: int = PHRASE_LINES) -> list[str]:
     """Cut text into phrases at clause punctuation, and further so each wraps into `lines` lines.
 
-    Breaks fall at word boundaries; text without spaces (CJK) may break between any two
-    characters, and a word longer than a line is cut into line-sized pieces.
+    Breaks fall at word boundaries; text without spaces (CJK) may break between two characters
+    where kinsoku shori allows, and a word longer than a line is cut into line-sized pieces
+    (`libs.common.lines`). No phrase starts with the punctuation that closes the one before.
     """
-    normal = " ".join(text.split())
+    normal = _SEPARATORS.sub(" ", text).strip()
     phrases: list[str] = []
     for clause in _clauses(normal):
         wrapped = wrap(words(clause), line_columns)

@@ -1,45 +1,47 @@
 """The job's subtitle timeline, and the caption files made from it: SRT, WebVTT and a styled ASS script.
 
 Every format shows a cue in at most two lines, wrapped at word boundaries (text written
-without spaces, such as Chinese or Japanese, may break between any two characters).
+without spaces, such as Chinese or Japanese, may break between two characters where kinsoku
+shori allows: see libs/common/lines.py). The ASS script draws in the language's caption font.
 """
 
 import functools
 import math
 import re
 import subprocess
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 from libs.common.events import Cue, SceneNarration
 from libs.common.lines import display_width, joined, words, wrap
+from libs.common.vocabulary import Language
+from services.render.caption_fonts import CAPTION_FONTS
 
 LINE_COLUMNS = 32
 """A caption line holds about this many columns (a CJK character takes two)."""
 MAX_LINES = 2
 
-FONT = "Noto Sans"
 FONT_SHARE_OF_SHORT_SIDE = 0.055
 SIDE_MARGIN_SHARE = 0.08
 BOTTOM_MARGIN_SHARE_VERTICAL = 0.18
 BOTTOM_MARGIN_SHARE_LANDSCAPE = 0.10
-GLYPH_ADVANCE_PER_FONT_SIZE = 0.44
-"""Noto Sans Bold's mean glyph advance per ASS font-size unit on all-caps text, the widest common case
-(measured: about 0.45 for capitals, 0.38 for mixed case). Bounds the font size so a full line fits."""
 
 _PICTOGRAPH = re.compile("[\u2600-\u27bf\U0001f000-\U0001faff]")
 _PRESENTATION_MARKS = re.compile("[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]")
 """Variation selectors and skin-tone modifiers: an outline font draws them as swatches, not as part of the emoji."""
 
 
-def timeline(narrations: Sequence[SceneNarration], padding_s: float) -> list[Cue]:
-    """All cues on the video's clock: each scene's cues shifted by the scenes before it (plus padding)."""
+def timeline(narrations: Sequence[SceneNarration], scene_durations: Sequence[float]) -> list[Cue]:
+    """All cues on the video's clock: each scene's cues shifted by the scenes before it (their narration and
+    pauses: `scene_durations`, in scene order)."""
     cues: list[Cue] = []
     offset = 0.0
-    for narration in sorted(narrations, key=lambda narration: narration.scene_index):
+    ordered = sorted(narrations, key=lambda narration: narration.scene_index)
+    for narration, duration_s in zip(ordered, scene_durations, strict=True):
         cues.extend(
             Cue(start_s=offset + cue.start_s, end_s=offset + cue.end_s, text=cue.text) for cue in narration.cues
         )
-        offset += narration.duration_s + padding_s
+        offset += duration_s
     return cues
 
 
@@ -76,14 +78,17 @@ def to_vtt(cues: Iterable[Cue]) -> str:
     return "\n".join(["WEBVTT\n", *blocks])
 
 
-def to_ass(cues: Iterable[Cue], width: int, height: int) -> str:
-    """An ASS script for burning in: big bold white text, black outline and soft shadow, bottom centre.
+def to_ass(cues: Iterable[Cue], width: int, height: int, language: Language) -> str:
+    """An ASS script for burning in: big bold white text, black outline and soft shadow, bottom centre,
+    in the language's caption font (`caption_fonts.toml`).
 
     The bottom margin on vertical video clears the controls that short-video apps overlay there.
     WrapStyle 0 is a safety net only: lines arrive pre-wrapped, and libass wraps again just
     when a line is still wider than the frame, rather than letting it run off the edge.
     """
-    font_size = round(min(FONT_SHARE_OF_SHORT_SIDE * min(width, height), _fitting_font_size(width)))
+    font = CAPTION_FONTS.font_for(language)
+    fitting = _fitting_font_size(width, font.advance_per_column)
+    font_size = round(min(FONT_SHARE_OF_SHORT_SIDE * min(width, height), fitting))
     outline = max(2, round(font_size * 0.1))
     shadow = max(1, round(font_size * 0.04))
     side = round(SIDE_MARGIN_SHARE * width)
@@ -101,7 +106,7 @@ def to_ass(cues: Iterable[Cue], width: int, height: int) -> str:
         "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic,"
         " Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment,"
         " MarginL, MarginR, MarginV, Encoding",
-        f"Style: Caption,{FONT},{font_size},&H00FFFFFF,&H00FFFFFF,&H00000000,&H80000000,-1,0,0,0,100,100,0,0,1,"
+        f"Style: Caption,{font.family},{font_size},&H00FFFFFF,&H00FFFFFF,&H00000000,&H80000000,-1,0,0,0,100,100,0,0,1,"
         f"{outline},{shadow},2,{side},{side},{bottom},1",
         "",
         "[Events]",
@@ -118,8 +123,11 @@ def to_ass(cues: Iterable[Cue], width: int, height: int) -> str:
 def drawable(text: str) -> str:
     """`text` as libass can burn it in: libass draws no colour (bitmap) emoji, so an emoji is drawn from an
     outline font that has it (Symbola, DejaVu Sans), white and outlined like the words around it, and a
-    pictograph that no such font covers is left out rather than shown as a box. SRT and VTT keep it all."""
-    text = _PRESENTATION_MARKS.sub("", text)
+    pictograph that no such font covers is left out rather than shown as a box. SRT and VTT keep it all.
+
+    The text is composed (NFC) first: the caption fonts lack a few characters whose canonical twins they
+    have (the Greek ano teleia U+0387 is U+00B7, the Greek question mark U+037E is `;`)."""
+    text = _PRESENTATION_MARKS.sub("", unicodedata.normalize("NFC", text))
     return _PICTOGRAPH.sub(lambda found: found.group() if outline_font_covers(found.group()) else "", text)
 
 
@@ -146,10 +154,10 @@ def ass_escape(text: str) -> str:
     return r"\N".join(escaped.splitlines())
 
 
-def _fitting_font_size(width: int) -> float:
-    """The largest font size at which a full line fits between the side margins."""
+def _fitting_font_size(width: int, advance_per_column: float) -> float:
+    """The largest font size at which a full line (LINE_COLUMNS columns of the font) fits between the margins."""
     usable = width * (1 - 2 * SIDE_MARGIN_SHARE)
-    return usable / (LINE_COLUMNS * GLYPH_ADVANCE_PER_FONT_SIZE)
+    return usable / (LINE_COLUMNS * advance_per_column)
 
 
 def _shown(cues: Iterable[Cue]) -> list[tuple[Cue, list[str]]]:

@@ -41,10 +41,17 @@ DIGEST_CHUNK = 1 << 20
 
 @dataclass(frozen=True)
 class SceneMedia:
+    """One scene: its picture (and the further shots shown in turn while its narration plays), its audio."""
+
     visual_path: Path
     audio_path: Path
     duration_s: float
     kind: VisualKind = "image"
+    more_shots: tuple[Path, ...] = ()
+
+    @property
+    def shots(self) -> tuple[Path, ...]:
+        return (self.visual_path, *self.more_shots)
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,10 @@ async def render_video(
     """
     _check_size(options)
     frames = scene_frames([scene.duration_s for scene in scenes], options.fps)
+    shot_frames = [
+        part for scene, count in zip(scenes, frames, strict=True) for part in shares(count, len(scene.shots))
+    ]
+    shots = [(path, scene.kind) for scene, count in zip(scenes, frames, strict=True) for path in scene.shots[:count]]
     rendered = RenderedVideo(
         video_path=workdir / "video.mp4",
         thumbnail_path=workdir / "thumbnail.jpg",
@@ -105,11 +116,11 @@ async def render_video(
     await asyncio.to_thread(_check_images, scenes)
     rendered.srt_path.write_text(to_srt(cues), encoding="utf-8")
     rendered.vtt_path.write_text(to_vtt(cues), encoding="utf-8")
-    half = transition_half(frames, options.fps, look.transition_s if options.transition != "none" else 0.0)
-    plan = plan_segments(frames, half)
-    kinds = [scene.kind for scene in scenes]
-    specs = [_segment_spec(segment, plan, frames, half, kinds, cues, options) for segment in plan]
-    digests = await asyncio.to_thread(lambda: [_digest(scene.visual_path) for scene in scenes])
+    half = transition_half(shot_frames, options.fps, look.transition_s if options.transition != "none" else 0.0)
+    plan = plan_segments(shot_frames, half)
+    kinds = [kind for _, kind in shots]
+    specs = [_segment_spec(segment, plan, shot_frames, half, kinds, cues, options) for segment in plan]
+    digests = await asyncio.to_thread(lambda: [_digest(path) for path, _ in shots])
     progress = _Progress(report, sum(frames))
     soundtrack = Soundtrack([scene.audio_path for scene in scenes], frames, options.fps, options.include_voice, music)
     audio_path = workdir / "audio.m4a"
@@ -119,7 +130,7 @@ async def render_video(
             number,
             spec.key([digests[index] for index in segment.scenes]),
             spec,
-            [scenes[index].visual_path for index in segment.scenes],
+            [shots[index][0] for index in segment.scenes],
             workdir,
             options.preview,
         )
@@ -144,6 +155,12 @@ async def render_video(
                 await job.keep(cache)
     await report(1.0)
     return rendered
+
+
+def shares(frames: int, parts: int) -> list[int]:
+    """`frames` cut into `parts` (at most one per frame) runs whose lengths differ by at most one frame."""
+    parts = max(1, min(parts, frames))
+    return [frames * (part + 1) // parts - frames * part // parts for part in range(parts)]
 
 
 def preview_size(width: int, height: int) -> tuple[int, int]:
@@ -189,7 +206,7 @@ def _segment_captions(segment: Segment, cues: Sequence[Cue], options: RenderOpti
         for cue in cues
         if cue.start_s < end and cue.end_s > start
     ]
-    return to_ass(shown, options.width, options.height) if shown else None
+    return to_ass(shown, options.width, options.height, options.language) if shown else None
 
 
 class _Progress:
@@ -287,11 +304,12 @@ def _check_images(scenes: Sequence[SceneMedia]) -> None:
     for number, scene in enumerate(scenes, start=1):
         if scene.kind != "image":
             continue
-        try:
-            with Image.open(scene.visual_path) as image:
-                image.load()
-        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
-            raise InvalidInput(f"scene {number}'s image is not a readable image") from error
+        for path in scene.shots:
+            try:
+                with Image.open(path) as image:
+                    image.load()
+            except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+                raise InvalidInput(f"scene {number}'s image is not a readable image") from error
 
 
 def _digest(path: Path) -> str:

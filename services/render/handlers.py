@@ -77,7 +77,7 @@ async def render_job(
     options = audio.options
     picture_by_scene = {image.scene_index: image for image in images.images}
     narrations = sorted(audio.narrations, key=lambda narration: narration.scene_index)
-    padding_s = settings.scene_padding_s
+    durations = scene_durations([n.duration_s for n in narrations], audio.target_s, settings.scene_padding_s)
     last_reported = -1
 
     async def report(fraction: float) -> None:
@@ -92,14 +92,17 @@ async def render_job(
     with work_dir("render") as tmp:
         workdir = Path(tmp)
         scenes: list[SceneMedia] = []
-        for narration in narrations:
+        for narration, duration_s in zip(narrations, durations, strict=True):
             picture = picture_by_scene[narration.scene_index]
             name = f"scene-{narration.scene_index:03d}"
-            visual_path = workdir / f"{name}{PurePosixPath(picture.key).suffix or '.bin'}"
+            shots = [
+                workdir / f"{name}-{shot}{PurePosixPath(key).suffix or '.bin'}" for shot, key in enumerate(picture.keys)
+            ]
             audio_path = workdir / f"{name}.wav"
-            await store.download(picture.key, visual_path)
+            for key, path in zip(picture.keys, shots, strict=True):
+                await store.download(key, path)
             await store.download(narration.key, audio_path)
-            scenes.append(SceneMedia(visual_path, audio_path, narration.duration_s + padding_s, picture.kind))
+            scenes.append(SceneMedia(shots[0], audio_path, duration_s, picture.kind, tuple(shots[1:])))
         music_path = None
         if audio.music is not None and options.include_music:
             music_path = workdir / f"music{PurePosixPath(audio.music.key).suffix or '.bin'}"
@@ -107,7 +110,7 @@ async def render_job(
         started = now()
         rendered = await render_video(
             scenes,
-            timeline(narrations, padding_s),
+            timeline(narrations, durations),
             options,
             workdir,
             report,
@@ -125,6 +128,18 @@ async def render_job(
             len(rendered.reused_segments),
         )
         return await upload_outputs(store, audio, rendered, options.width, options.height, options.fps, version)
+
+
+def scene_durations(spoken: list[float], target_s: float | None, padding_s: float) -> list[float]:
+    """How long each scene stays on screen: its narration and the pause after it. When the narration is
+    shorter than the video's length, the pauses grow evenly to land the video on it (a script read in
+    less time than asked holds each line longer, the music filling); a longer narration is never cut."""
+    pauses = [padding_s] * len(spoken)
+    if target_s is not None and spoken:
+        extra = target_s - sum(spoken) - sum(pauses)
+        if extra > 0:
+            pauses = [pause + extra / len(spoken) for pause in pauses]
+    return [seconds + pause for seconds, pause in zip(spoken, pauses, strict=True)]
 
 
 async def upload_outputs(

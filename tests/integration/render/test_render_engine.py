@@ -92,7 +92,7 @@ async def test_burned_in_captions_appear_and_leave_within_one_frame_of_the_audio
         SceneNarration(scene_index=0, key="a", duration_s=1.3, cues=[Cue(start_s=0.2, end_s=0.9, text="First line")]),
         SceneNarration(scene_index=1, key="b", duration_s=1.1, cues=[Cue(start_s=0.33, end_s=0.87, text="Second")]),
     ]
-    cues = timeline(narrations, padding_s=0.0)
+    cues = timeline(narrations, [1.3, 1.1])
     options = RenderOptions(width=width, height=height, fps=fps, motion=False, transition="none")
 
     shown = await render(tmp_path / "on", [1.3, 1.1], options, cues)

@@ -71,6 +71,34 @@ def test_full_width_punctuation_ends_a_phrase_without_a_following_space() -> Non
     assert split_phrases("你好，世界。再见！") == ["你好，", "世界。", "再见！"]
 
 
+def test_closing_marks_after_cjk_punctuation_stay_in_the_clause_they_close() -> None:
+    assert split_phrases("第一章（真的吗？）；她却说：“别回头。”") == ["第一章（真的吗？）；", "她却说：", "“别回头。”"]
+
+
+def test_no_phrase_starts_with_the_french_guillemet_that_closes_the_one_before() -> None:
+    spaced = "« Attends ! » murmura-t-elle. « Il y a quelqu’un ? » Personne."
+    no_break = "«\u00a0Attends\u00a0!\u00a0» murmura-t-elle. «\u00a0Quoi\u00a0?\u00a0» Rien."
+
+    assert split_phrases(spaced) == ["« Attends ! »", "murmura-t-elle.", "« Il y a quelqu’un ? »", "Personne."]
+    assert split_phrases(no_break) == [
+        "«\u00a0Attends\u00a0!\u00a0»",
+        "murmura-t-elle.",
+        "«\u00a0Quoi\u00a0?\u00a0»",
+        "Rien.",
+    ]  # the no-break spaces are kept, so no caption line breaks at them
+
+
+def test_a_clause_ends_at_german_and_danish_closing_quotes_and_an_opening_one_starts_the_next() -> None:
+    assert split_phrases("„Warte!“ Sie lief. »Er der nogen?« Ingen. ”Vänta!” viskade hon.") == [
+        "„Warte!“",
+        "Sie lief.",
+        "»Er der nogen?«",
+        "Ingen.",
+        "”Vänta!”",
+        "viskade hon.",
+    ]
+
+
 def test_a_word_longer_than_a_line_is_cut_into_line_sized_pieces() -> None:
     word = "a" * 100
 
