@@ -75,7 +75,13 @@ CATALOGUE: tuple[Definition, ...] = (
         "History in a Minute",
         "education",
         "A surprising episode from history, told crisply.",
-        {"topic": "interesting history", "art_style": "photorealistic", "voice": "echo", "mood": "epic"},
+        {
+            "topic": "interesting history",
+            "art_style": "photorealistic",
+            "voice": "echo",
+            "mood": "epic",
+            "duration": 60,
+        },
     ),
     Definition(
         "fun-facts",
@@ -109,7 +115,11 @@ CATALOGUE: tuple[Definition, ...] = (
         "Product Teaser",
         "marketing",
         "A short, punchy teaser for a product or launch; put your product in `prompt`.",
-        {"prompt": "A teaser for a new product that makes everyday life easier", "art_style": "cinematic"},
+        {
+            "prompt": "A teaser for a new product that makes everyday life easier",
+            "art_style": "cinematic",
+            "duration": 20,
+        },
     ),
     Definition(
         "anime-legend",

@@ -7,11 +7,13 @@ from typing import Literal
 from openai import AsyncOpenAI
 
 from libs.common.events import CostBreakdown, JobInput
+from libs.common.pacing import speech_rates
 from services.story.moderation import Moderator
 from services.story.moderation_rules import RuleModerator
 from services.story.openai_moderator import OpenAIModerator
 from services.story.openai_writer import OpenAIWriter
 from services.story.settings import ProviderChoice, StorySettings
+from services.story.tales import all_material
 from services.story.writers import OfflineWriter, StoryWriter
 
 Provider = Literal["offline", "openai"]
@@ -44,6 +46,8 @@ def build_providers(settings: StorySettings) -> StoryProviders:
     The client never retries on its own (`max_retries=0`): the runtime retries a failed
     event with backoff, so a retry here would multiply the attempts.
     """
+    all_material()  # every language's material and speech rate, checked now: a malformed file stops start-up
+    speech_rates()
     moderating, writing = chosen(settings.moderation_provider, settings), chosen(settings.story_provider, settings)
     if "openai" not in (moderating, writing):
         return StoryProviders(RuleModerator(settings.moderation_threshold), OfflineWriter(), _nothing_to_close)

@@ -183,7 +183,7 @@ async def test_estimate_cost_and_cost_limit(stack: EmbeddedStack) -> None:
         assert_error(await api.post("/jobs/estimate-cost", json={**example, "num_images": 0}), 400, "num_images")
 
         # About 525 s of narration, rendered at $12 a minute: over the $100 a job may cost.
-        too_dear = await api.post("/jobs/", json={"script": "word " * 1400, "config": {"quality": "draft"}})
+        too_dear = await api.post("/jobs/", json={"script": "word " * 1700, "config": {"quality": "draft"}})
         assert_error(too_dear, 400, "$100")
         assert (await api.get("/jobs/")).json() == []
 

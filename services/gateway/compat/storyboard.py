@@ -27,6 +27,7 @@ from libs.common.models import (
     ModelSpec,
     configured_providers,
 )
+from libs.common.pacing import SECONDS_PER_SCENE
 from libs.common.runtime import Runtime
 from libs.common.settings import ProviderSettings
 from libs.common.vocabulary import MOODS
@@ -43,7 +44,7 @@ from services.gateway.deps import (
     identify,
 )
 from services.gateway.media import serve_object
-from services.gateway.schemas import JobCreate
+from services.gateway.schemas import MIN_SECONDS, JobCreate
 from services.gateway.security import Principal
 from services.gateway.store import Job, JobEvent
 from services.gateway.submission import submit_job
@@ -230,6 +231,14 @@ async def shot_images(runtime: Runtime, user: Principal, job: Job) -> dict[int, 
     return {scene.index: scene.image.url for scene in found if scene.image is not None}
 
 
+def shots_seconds(shots: int | None) -> int | str:
+    """The video's length: each shot lasts about `SECONDS_PER_SCENE`, as a generated clip does (the document
+    times a job by its shots); without `max_shots` the native default (short) applies."""
+    if shots is None:
+        return "short"
+    return max(MIN_SECONDS, round(shots * SECONDS_PER_SCENE))
+
+
 def job_create(data: JobRequest) -> JobCreate:
     """The native request for `data`; a value the core refuses is reported under the document's field name."""
     mood = data.style_preferences.get("mood")
@@ -237,6 +246,7 @@ def job_create(data: JobRequest) -> JobCreate:
         "prompt": data.user_prompt,
         "model_id": data.model_id,
         "num_scenes": data.max_shots,
+        "duration": shots_seconds(data.max_shots),
         "style_preferences": data.style_preferences,
         "mood": mood if mood in MOODS else None,
         "upload_id": data.file_id,
