@@ -35,6 +35,12 @@ def client(stack: EmbeddedStack) -> httpx.Client:
         ({"script": "   \n  "}, "body", "script is empty"),
         ({"topic": "custom topic"}, "body", "topic_text"),
         ({"topic": "scary", "colour": "red"}, "colour", "unknown field"),
+        (
+            {"script": "Once there was a lighthouse. " * 20, "duration": 10},
+            "duration",
+            "does not fit the requested 10 s",
+        ),
+        ({"script": "A long day. " * 900}, "duration", "does not fit the longest video, 600 s,"),
     ],
 )
 def test_invalid_job_is_422_naming_the_field(client: httpx.Client, body: dict, field: str, says: str) -> None:
