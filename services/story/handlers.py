@@ -1,10 +1,14 @@
 """Story stage: judge the request, then turn it into a storyboard."""
 
+import logging
+
 from libs.common.events import JobFailed, JobProgress, JobRequested, Moderation, StoryCompleted, overall_progress
 from libs.common.runtime import Runtime
 from libs.common.storage import keys
 from services.story.moderation import moderate_request, rejection_reason
 from services.story.providers import StoryProviders
+
+log = logging.getLogger(__name__)
 
 CONSUMER = "story"
 
@@ -33,6 +37,8 @@ async def write_story(event: JobRequested, runtime: Runtime, providers: StoryPro
         )
     )
     storyboard = await providers.writer.write(event.input, event.options, event.job_id)
+    for warning in storyboard.warnings:  # on the job for the native API; the dialects have no such field
+        log.warning("job %s: %s", event.job_id, warning)
     storyboard_key = keys.storyboard(event.job_id)
     assert runtime.store is not None
     await runtime.store.put_bytes(storyboard_key, storyboard.model_dump_json(indent=2).encode(), "application/json")
