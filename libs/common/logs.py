@@ -1,10 +1,13 @@
-"""Structured JSON logs with `service`, `job_id` and `traceparent` on every line.
+"""Structured JSON logs with `service`, `job_id` and `traceparent` on every line, and no credentials.
 
 The job context lives in context variables, so a handler sets it once (`job_context`)
 and every log line inside that task carries it, including lines from libraries.
+Every line is scrubbed of credentials before it is written: a WebSocket URL's `?token=`
+(uvicorn logs each connection's path), bearer tokens, JWTs, API keys and webhook secrets.
 """
 
 import logging
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +17,32 @@ from pythonjsonlogger.json import JsonFormatter
 
 _job_id: ContextVar[str | None] = ContextVar("job_id", default=None)
 _traceparent: ContextVar[str | None] = ContextVar("traceparent", default=None)
+
+
+_CREDENTIALS = re.compile(
+    r"(?P<param>(?:access_|refresh_)?token=)[^&\s\"'<>]+"  # ?token=..., &access_token=...
+    r"|(?P<bearer>[Bb]earer\s+)[\w.~+/=-]+"
+    r"|eyJ[\w-]+\.[\w-]+\.[\w-]*"  # a JWT anywhere
+    r"|rfk_[\w-]{20,}"  # an API key
+    r"|whsec_[\w+/=]{16,}"  # a webhook signing secret
+)
+REDACTED = "[redacted]"
+
+
+def redact(text: str) -> str:
+    """`text` with every credential replaced by `[redacted]` (a parameter or scheme keeps its name)."""
+    return _CREDENTIALS.sub(lambda found: (found.group("param") or found.group("bearer") or "") + REDACTED, text)
+
+
+class _NoCredentials(logging.Filter):
+    """Rewrites a record's message, arguments merged, without the credentials it carries."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        scrubbed = redact(message)
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, None
+        return True
 
 
 class _JobContext(logging.Filter):
@@ -36,6 +65,7 @@ def job_context(job_id: object, traceparent: str | None) -> Iterator[None]:
 
 def configure_logging(service: str, level: str = "INFO", log_format: str = "json") -> None:
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_NoCredentials())
     handler.addFilter(_JobContext())
     if log_format == "json":
         handler.setFormatter(
