@@ -21,7 +21,9 @@ class AccessSettings(ReelforgeSettings):
     rate_limit_per_minute: NonNegativeInt = Field(100, description="Requests one user may make per minute.")
     rate_limit_per_hour: NonNegativeInt = Field(1000, description="Requests one user may make per hour.")
     jobs_per_hour: dict[str, NonNegativeInt] = Field(
-        {"FREE": 10, "PRO": 100, "ENTERPRISE": 0}, description="Jobs one user may create per hour, by tier."
+        {"FREE": 0, "PRO": 0, "ENTERPRISE": 0},
+        description="Jobs one user may create per hour, by tier (0: no cap). A deployment setting: none on one's "
+        "own machine; docker-compose.yml and the Kubernetes setup cap FREE at 10 and PRO at 100.",
     )
     login_failures_per_account: NonNegativeInt = Field(
         5, description="Failed logins one account may see per `login_window_s` before logins to it are refused."

@@ -31,6 +31,8 @@ from tests.bus import BusProbe
 from tests.servers import ServedApp, free_port
 
 ADMIN_EMAIL = "root-admin@example.com"
+HOSTED_JOBS_PER_HOUR = {"FREE": 10, "PRO": 100, "ENTERPRISE": 0}
+"""The hourly job caps a shared deployment sets (docker-compose.yml); the embedded default has none."""
 PASSWORD = "correct horse battery"
 _addresses = itertools.count(1)
 
@@ -160,6 +162,7 @@ async def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
                 auth_url=auth_server.url,
                 trusted_proxies=["127.0.0.1"],
                 webhook_allowed_hosts=["127.0.0.1"],
+                jobs_per_hour=HOSTED_JOBS_PER_HOUR,
             )
             gateway_app = create_gateway_app(gateway)
             with ServedApp(gateway_app, "the gateway", lifespan="on", start_timeout_s=120) as gateway_server:

@@ -101,3 +101,11 @@ def pins(path: Path) -> dict[str, str]:
 def test_the_run_time_pins_are_the_tested_pins() -> None:
     run, test = pins(REPO / "requirements.lock"), pins(REPO / "requirements-test.lock")
     assert {name: version for name, version in run.items() if test.get(name) != version} == {}
+
+
+def test_hourly_job_caps_are_a_deployment_setting_on_in_compose_and_off_on_ones_own_machine() -> None:
+    from services.gateway.access_settings import AccessSettings
+
+    assert set(AccessSettings().jobs_per_hour.values()) == {0}, "a creator on their own machine is never made to wait"
+    caps = json.loads(compose()["x-reelforge"]["environment"]["REELFORGE_JOBS_PER_HOUR"])
+    assert caps == {"FREE": 10, "PRO": 100, "ENTERPRISE": 0}
