@@ -40,6 +40,13 @@ def identify(text: str) -> Verdict:
     return Verdict(str(code), float(probability))
 
 
+def confidence(text: str, language: Language) -> float:
+    """How likely `text` is in `language`: the probability of all its codes together (Indonesian and Malay
+    share most words, so a text sure to be one of them splits its probability between the two)."""
+    codes = material_for(language).langid
+    return sum(float(probability) for code, probability in _identifier().rank(text) if code in codes)
+
+
 def judgeable(text: str) -> bool:
     return sum(1 for char in text if char.isalpha()) >= MIN_LETTERS
 

@@ -17,7 +17,7 @@ import pytest
 from fontTools.ttLib import TTCollection, TTFont
 
 from services.render.caption_fonts import CAPTION_FONTS
-from services.story.language_check import identify
+from services.story.language_check import confidence, identify
 from services.story.tales import material_for
 from tests.media import probe
 from tests.stack import EmbeddedStack, register_and_login
@@ -170,7 +170,7 @@ def test_each_family_of_scripts_reads_and_is_lettered_in_its_language(
     assert abs(length - result.expected_s) <= TOLERANCE * result.expected_s, f"{family}: {length:.1f} s"
     words = re.sub(r"^\d+\n[\d:,]+ --> [\d:,]+\n", "", result.srt, flags=re.MULTILINE)
     verdict = identify(words)
-    assert verdict.code in material_for(language).langid and verdict.probability >= 0.95, verdict
+    assert verdict.code in material_for(language).langid and confidence(words, language) >= 0.95, verdict
     font = CAPTION_FONTS.font_for(language)  # type: ignore[arg-type]
     covered = font_characters(str(font.file), font.family)
     missing = {char for char in words if not char.isspace() and ord(char) not in covered}

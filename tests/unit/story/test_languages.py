@@ -14,7 +14,7 @@ from libs.common.events import Cue, JobInput, RenderOptions, Storyboard
 from libs.common.vocabulary import LANGUAGES
 from services.audio.espeak import split_phrases
 from services.render.captions import to_srt
-from services.story.language_check import identify
+from services.story.language_check import confidence, identify
 from services.story.offline_writer import write_storyboard
 from services.story.tales import material_for
 
@@ -57,15 +57,17 @@ def test_every_word_of_a_story_is_in_the_language_asked_for(language: str) -> No
     for topic in TOPICS:
         storyboard = story(language, topic)
         whole = identify(storyboard.text)
-        assert whole.code in material_for(language).langid and whole.probability >= CONFIDENT, (topic, whole)
+        assert whole.code in material_for(language).langid, (topic, whole)
+        assert confidence(storyboard.text, language) >= CONFIDENT, (topic, whole)
         for scene in storyboard.scenes:
             ok, why = reads_as(scene.narration, language)
             assert ok, f"{topic}, scene {scene.index}: {why}"
         ok, why = reads_as(f"{storyboard.title}. {storyboard.description}", language)
         assert ok, f"{topic} title: {why}"
         subtitles = subtitle_file(storyboard)
-        srt = identify(re.sub(r"^\d+\n[\d:,]+ --> [\d:,]+\n", "", subtitles, flags=re.MULTILINE))
-        assert srt.code in material_for(language).langid and srt.probability >= CONFIDENT, (topic, srt)
+        shown = re.sub(r"^\d+\n[\d:,]+ --> [\d:,]+\n", "", subtitles, flags=re.MULTILINE)
+        assert identify(shown).code in material_for(language).langid, (topic, identify(shown))
+        assert confidence(shown, language) >= CONFIDENT, (topic, identify(shown))
         if language != "english":
             spoken = "\n".join([storyboard.title, storyboard.description, storyboard.text])
             assert not english_words_in(spoken, language), (
@@ -95,7 +97,11 @@ def test_a_custom_topic_in_the_language_is_quoted_and_one_in_another_is_not(lang
     own = material.fallback_subject
     told = write_storyboard(JobInput(topic="custom topic", topic_text=own), RenderOptions(language=language), JOB)
     assert own in told.text and not told.warnings
-    foreign = "the secret life of honey bees in a city garden" if language != "english" else "la vie des abeilles"
+    foreign = (
+        "the secret life of honey bees in a city garden"
+        if language != "english"
+        else "la vie secrète des abeilles dans les jardins de la ville"
+    )
     other = write_storyboard(JobInput(topic="custom topic", topic_text=foreign), RenderOptions(language=language), JOB)
     assert foreign not in other.text
     assert other.warnings and "does not translate" in other.warnings[0]

@@ -44,7 +44,7 @@ def test_every_passage_is_a_few_whole_sentences_that_speak_for_a_scene(language:
         for beat in tale.beats:
             for passage in beat.passages:
                 text = filled(passage, slots)
-                assert 3.0 <= spoken_seconds(text, language) <= 16.0, f"{name}: {text}"
+                assert 2.5 <= spoken_seconds(text, language) <= 16.0, f"{name}: {text}"
                 assert text.rstrip().endswith(SENTENCE_ENDS), f"{name}: does not end a sentence: {text}"
                 if language != "english":
                     assert '"' not in text, f"{name}: straight quotes instead of the language's own: {text}"
