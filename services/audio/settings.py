@@ -10,13 +10,18 @@ SpeechProvider = Literal["auto", "offline", "openai"]
 
 
 class AudioSettings(WorkerSettings, ProviderSettings):
-    port: int = Field(8013, validation_alias=env("AUDIO_PORT"))
+    audio_port: int = Field(8013, validation_alias=env("AUDIO_PORT"), description="Where this service listens.")
     narration_concurrency: int = Field(2, ge=1, description="Scenes narrated at once.")
     speech_provider: SpeechProvider = Field("auto", description="Who speaks the narration.")
     tts_model: Literal["tts-1", "tts-1-hd", "gpt-4o-mini-tts"] = Field("tts-1", description="OpenAI speech model.")
     music_dir: Path | None = Field(
         None, description="A folder of background tracks named by mood (calm.mp3, epic-2.ogg, ...); unset = synthesize."
     )
+
+    @property
+    def port(self) -> int:
+        """Named for its service, so that REELFORGE_PORT (the public gateway port) never moves it."""
+        return self.audio_port
 
     @model_validator(mode="after")
     def _openai_needs_a_key(self) -> Self:

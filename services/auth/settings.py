@@ -4,7 +4,7 @@ from libs.common.settings import DatabaseSettings, env
 
 
 class AuthSettings(DatabaseSettings):
-    port: int = Field(8001, validation_alias=env("AUTH_PORT"))
+    auth_port: int = Field(8001, validation_alias=env("AUTH_PORT"), description="Where this service listens.")
     jwt_issuer: str = Field("reelforge-auth", description="`iss` of every access token.")
     jwt_audience: str = Field("reelforge", description="`aud` of every access token.")
     access_token_ttl_s: int = Field(15 * 60, description="Lifetime of an access token.")
@@ -14,3 +14,8 @@ class AuthSettings(DatabaseSettings):
         description="Accounts with these emails are admins: made so when they register or next log in (JSON list). "
         "This is how the first admin is made; admins can then manage users through the API.",
     )
+
+    @property
+    def port(self) -> int:
+        """Named for its service, so that REELFORGE_PORT (the public gateway port) never moves it."""
+        return self.auth_port

@@ -13,7 +13,7 @@ from libs.common.settings import ProviderSettings, WorkerSettings, env
 
 
 class ImagingSettings(WorkerSettings, ProviderSettings):
-    port: int = Field(8012, validation_alias=env("IMAGING_PORT"))
+    imaging_port: int = Field(8012, validation_alias=env("IMAGING_PORT"), description="Where this service listens.")
     image_concurrency: int = Field(2, ge=1, description="Scenes painted at once.")
     image_model: str = Field(
         DEFAULT_PICTURE_MODEL, description="The picture model (an id from /models) for jobs that name none."
@@ -25,6 +25,11 @@ class ImagingSettings(WorkerSettings, ProviderSettings):
     replicate_max_wait_s: PositiveFloat = Field(
         600.0, description="Longest one Replicate prediction may run before the attempt is given up."
     )
+
+    @property
+    def port(self) -> int:
+        """Named for its service, so that REELFORGE_PORT (the public gateway port) never moves it."""
+        return self.imaging_port
 
     @model_validator(mode="after")
     def _default_model_is_usable(self) -> Self:

@@ -10,7 +10,7 @@ ProviderChoice = Literal["auto", "offline", "openai"]
 
 
 class StorySettings(WorkerSettings, ProviderSettings, Prices):
-    port: int = Field(8011, validation_alias=env("STORY_PORT"))
+    story_port: int = Field(8011, validation_alias=env("STORY_PORT"), description="Where this service listens.")
     story_provider: ProviderChoice = Field("auto", description="Who writes storyboards.")
     moderation_provider: ProviderChoice = Field("auto", description="Who judges the user's text.")
     story_model: str = Field("gpt-4o-mini", description="Chat model that writes storyboards (structured output).")
@@ -18,6 +18,11 @@ class StorySettings(WorkerSettings, ProviderSettings, Prices):
     moderation_threshold: float = Field(
         0.7, ge=0, le=1, description="Offline rules reject a request whose score reaches this (0..1)."
     )
+
+    @property
+    def port(self) -> int:
+        """Named for its service, so that REELFORGE_PORT (the public gateway port) never moves it."""
+        return self.story_port
 
     @model_validator(mode="after")
     def _openai_needs_a_key(self) -> Self:

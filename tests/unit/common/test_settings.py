@@ -43,3 +43,24 @@ def test_consumers_commit_only_after_the_handler_and_fetch_with_low_latency() ->
     assert options["fetch_max_wait_ms"] <= 20, "a fetch waits tens of ms at most, not the 500 ms default"
     assert options["max_poll_records"] == 1
     assert options["group_id"] == "render"
+
+
+def test_reelforge_port_moves_the_gateway_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """REELFORGE_PORT is the public gateway port; every other process has its own variable."""
+    import importlib
+
+    monkeypatch.setenv("REELFORGE_PORT", "9999")
+    workers = {"auth": 8001, "story": 8011, "imaging": 8012, "audio": 8013, "render": 8014, "notifier": 8015}
+    for service, default in workers.items():
+        module = importlib.import_module(f"services.{service}.settings")
+        cls = next(
+            value
+            for name, value in vars(module).items()
+            if name.endswith("Settings") and name != "Settings" and getattr(value, "__module__", "") == module.__name__
+        )
+        assert cls().port == default, service
+        monkeypatch.setenv(f"REELFORGE_{service.upper()}_PORT", "7001")
+        assert cls().port == 7001, service
+    from services.gateway.settings import GatewaySettings
+
+    assert GatewaySettings().port == 9999
