@@ -26,8 +26,8 @@ SHARED_WORDS: dict[str, frozenset[str]] = {
     "german": frozenset({"was"}),  # German "was" (what)
     "polish": frozenset({"to"}),  # Polish "to" (it, this)
     "czech": frozenset({"to"}),
-    "danish": frozenset({"for"}),  # Danish and Norwegian "for" (for, too)
-    "norwegian": frozenset({"for"}),
+    "danish": frozenset({"for", "to"}),  # Danish and Norwegian "for" (for, too) and "to" (two)
+    "norwegian": frozenset({"for", "to"}),
 }
 CONFIDENT = 0.95
 
