@@ -7,6 +7,7 @@ their routes to the same shell, so every process starts, reports and stops alike
 import asyncio
 import logging
 import os
+import resource
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -124,6 +125,22 @@ EXIT_BUS_LOST = 75
 HARD_EXIT_AFTER_S = 10.0
 
 
+def raise_open_file_limit() -> tuple[int, int]:
+    """Raise the soft limit on open files to the hard one and log both: every WebSocket subscriber and
+    every database or broker connection is a file, and the usual soft limit of 1024 caps a gateway at
+    about a thousand subscribers. Returns (soft, hard) as they are afterwards."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 20)
+    if soft < wanted:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            soft = wanted
+        except (ValueError, OSError) as error:
+            log.warning("could not raise the open-file limit from %d to %d: %s", soft, wanted, error)
+    log.info("open-file limit: %d (hard %d)", soft, hard)
+    return soft, hard
+
+
 def serve(app: FastAPI, host: str, port: int) -> None:
     """Run `app` until SIGINT/SIGTERM; uvicorn then runs the lifespan shutdown (broker stop, drain).
 
@@ -131,6 +148,7 @@ def serve(app: FastAPI, host: str, port: int) -> None:
     EXIT_BUS_LOST, for its supervisor (make run, compose, Kubernetes) to start it afresh;
     every message it held was left uncommitted, and its outbox waits in the database.
     """
+    raise_open_file_limit()
     config = uvicorn.Config(
         app, host=host, port=port, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=30
     )
