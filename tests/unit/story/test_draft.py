@@ -17,6 +17,8 @@ SCENE = {
     "narration": "The lamp went dark.",
     "image_prompt": "a dark lighthouse at night",
     "subtitle": "The lamp went dark.",
+    "subjects": ["Lighthouse", "storm"],
+    "search_query": "lighthouse  storm night",
 }
 
 
@@ -49,6 +51,8 @@ def test_a_valid_draft_becomes_a_storyboard_with_indexed_scenes_and_joined_text(
     assert [scene.index for scene in storyboard.scenes] == [0, 1]
     assert storyboard.text == "The lamp went dark.\n\nThe lamp went dark."
     assert all(scene.image_prompt.endswith(STYLE_PHRASES["anime"]) for scene in storyboard.scenes)
+    assert all(scene.subjects == ["lighthouse", "storm"] for scene in storyboard.scenes)
+    assert all(scene.search_query == "lighthouse storm night" for scene in storyboard.scenes)
 
 
 @pytest.mark.parametrize(
@@ -56,6 +60,8 @@ def test_a_valid_draft_becomes_a_storyboard_with_indexed_scenes_and_joined_text(
     [
         '{"title": "The Last Light", "scenes": [',
         json.dumps(draft(scenes=[])),
+        json.dumps(draft(scenes=[{**SCENE, "subjects": []}])),
+        json.dumps(draft(scenes=[{**SCENE, "subjects": ["a", "b", "c", "d", "e"]}])),
         json.dumps(draft(title="   ")),
         json.dumps(draft(scenes=[{**SCENE, "narration": ""}])),
         json.dumps(draft(scenes=[{"narration": "Only words."}])),
@@ -87,7 +93,7 @@ def test_the_prompt_asks_for_the_length_language_and_art_style(duration: str, sc
     ask = str(user["content"])
     asked = re.search(rf"about {scenes} scenes and about (\d+) words of narration", ask)
     assert asked is not None, ask
-    assert 2.0 * seconds <= int(asked.group(1)) <= 3.2 * seconds, "a narrator speaks 2-3 words a second"
+    assert 2.0 * seconds <= int(asked.group(1)) <= 4.0 * seconds, "a narrator speaks 2-4 words a second"
     assert "French" in ask and STYLE_PHRASES["pixar-art"] in ask
     assert "<request>a cat who runs a bakery</request>" in ask
 
