@@ -3,9 +3,10 @@
     .venv/bin/python -m scripts.measure_speech_rates [--passages 24] [LANGUAGE ...]
 
 For each language, the offline writer's own passages (services/story/material/<language>.toml) are
-narrated exactly as the audio stage narrates a scene (espeak-ng, voice `alloy`, phrase pauses
-included), and the rate is their total duration over their words (characters for languages
-written without spaces). Languages not named keep their figures from the file.
+narrated exactly as the audio stage narrates a scene offline (by that language's offline voice:
+Kokoro for Japanese, espeak-ng for most; voice `alloy`, phrase pauses included), and the rate is
+their total duration over their words (characters for languages written without spaces).
+Languages not named keep their figures from the file.
 """
 
 import argparse
@@ -17,7 +18,9 @@ from pathlib import Path
 
 from libs.common import pacing
 from libs.common.vocabulary import LANGUAGES, Language
-from services.audio import espeak
+from services.audio.narrators import Narrator
+from services.audio.providers import build_providers
+from services.audio.settings import AudioSettings
 from services.story.tales import MATERIAL_DIR, load_file
 
 VOICE = "alloy"
@@ -34,12 +37,12 @@ def sample_passages(language: Language, count: int) -> list[str]:
     return random.Random(language).sample(passages, min(count, len(passages)))
 
 
-async def measure(language: Language, count: int) -> pacing.SpeechRate:
+async def measure(narrator: Narrator, language: Language, count: int) -> pacing.SpeechRate:
     unit: pacing.Unit = "character" if load_file(MATERIAL_DIR / f"{language}.toml").unspaced else "word"
     seconds = units = 0.0
     with tempfile.TemporaryDirectory() as folder:
         for number, passage in enumerate(sample_passages(language, count)):
-            spoken = await espeak.narrate(passage, language, VOICE, Path(folder) / f"{number}.wav")
+            spoken = await narrator.narrate(passage, language, VOICE, Path(folder) / f"{number}.wav")
             seconds += spoken.duration_s
             units += pacing.count_units(passage, unit)
     return pacing.SpeechRate(unit=unit, seconds_per_unit=round(seconds / units, 4))
@@ -66,11 +69,12 @@ async def main() -> None:
     known: dict[str, pacing.SpeechRate] = {}
     if pacing.RATES_FILE.exists():
         known = dict(pacing.speech_rates().languages)
+    narrator = build_providers(AudioSettings(speech_provider="offline")).speaker
     for language in arguments.languages:
-        known[language] = await measure(language, arguments.passages)
+        known[language] = await measure(narrator, language, arguments.passages)
         print(f"{language:12} {known[language].seconds_per_unit:.4f} s per {known[language].unit}")
     day = datetime.now(UTC).date().isoformat()
-    note = f"espeak-ng, voice {VOICE}, {arguments.passages} passages of the writer's material per language, {day}"
+    note = f"offline voice of each language, {VOICE}, {arguments.passages} passages of its writer's material, {day}"
     write(known, note)
 
 

@@ -2,7 +2,8 @@
 
 The text is cut into subtitle-sized phrases, each phrase is spoken on its own, and the
 phrase recordings are joined with short pauses. Because we place every phrase ourselves,
-each subtitle cue is exactly where its audio sits; no guessing from word counts.
+each subtitle cue is exactly where its audio sits; no guessing from word counts. Chinese and
+Japanese phrases are fed to espeak-ng as readings (pinyin, katakana: `readings`); cues keep the text.
 
 Output format: espeak-ng's native 22050 Hz, mono, 16-bit PCM WAV (no resampling here;
 the render stage resamples once when it encodes the video).
@@ -21,6 +22,7 @@ from libs.common.lines import joined, words, wrap
 from libs.common.tools import start_tool, work_dir
 from libs.common.vocabulary import Language, Voice
 from services.audio.joining import Narration, trim, write_joined
+from services.audio.readings import espeak_reading
 
 LINE_COLUMNS = 32
 """A subtitle line holds about this many columns (a CJK character takes two)."""
@@ -38,8 +40,8 @@ LANGUAGE_CODES: dict[Language, str] = {
     "hindi": "hi",
     "indonesian": "id",
     "italian": "it",
-    "chinese": "cmn",
-    "japanese": "ja",
+    "chinese": "cmn-latn-pinyin",  # fed numbered pinyin (`readings.pinyin_reading`)
+    "japanese": "ja",  # fed katakana (`readings.kana_reading`)
     "norwegian": "nb",
     "polish": "pl",
     "portuguese": "pt",
@@ -137,11 +139,13 @@ async def narrate(text: str, language: Language, voice: Voice, wav_path: Path) -
 
 
 async def _synthesize(phrase: str, language: Language, voice: Voice, wav_path: Path) -> tuple[np.ndarray, int]:
-    """Run espeak-ng on one phrase; returns its speech with espeak-ng's edge padding trimmed, and the rate."""
+    """Run espeak-ng on one phrase's reading; returns its speech with espeak-ng's edge padding trimmed, and the rate."""
+    # espeak-ng writes no file at all for empty input (a reading may leave nothing of an emoji); a space is silence
+    reading = await asyncio.to_thread(espeak_reading, phrase, language) or " "
     style = VOICE_STYLES[voice]
     arguments = ["-v", espeak_voice(language, voice), "-s", str(style.speed), "-p", str(style.pitch), "-b", "1"]
     process = await start_tool("espeak-ng", *arguments, "-w", str(wav_path), stdin=asyncio.subprocess.PIPE)
-    _, stderr = await process.communicate(phrase.encode())
+    _, stderr = await process.communicate(reading.encode())
     if process.returncode != 0:
         tail = stderr.decode(errors="replace").strip()[-500:]
         raise ProviderError(f"espeak-ng failed (exit {process.returncode}): {tail}", retryable=False)

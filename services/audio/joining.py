@@ -30,12 +30,12 @@ class Narration:
     cues: list[Cue]
 
 
-def trim(samples: np.ndarray, rate: int) -> np.ndarray:
-    """Cut a recording's silent lead-in and tail, keeping a few milliseconds so soft edges survive."""
+def trim(samples: np.ndarray, rate: int, keep_s: float = EDGE_KEEP_S) -> np.ndarray:
+    """Cut a recording's silent lead-in and tail, keeping `keep_s` of each so soft edges survive."""
     loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > SILENCE_LEVEL)
     if loud.size == 0:
         return np.zeros(round(SILENT_PHRASE_S * rate), dtype="<i2")
-    keep = round(EDGE_KEEP_S * rate)
+    keep = round(keep_s * rate)
     return samples[max(loud[0] - keep, 0) : loud[-1] + 1 + keep]
 
 

@@ -1,5 +1,6 @@
 """The narrators this service uses, built once at start-up, and which one speaks a job."""
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -7,10 +8,14 @@ from openai import AsyncOpenAI
 
 from libs.common.events import RenderOptions
 from libs.common.pricing import Prices
-from services.audio.narrators import EspeakNarrator, Narrator
+from libs.common.vocabulary import Language
+from services.audio.kokoro_japanese import KokoroNarrator
+from services.audio.narrators import Narrator, OfflineNarrator
 from services.audio.openai_speech import OpenAISpeech
 from services.audio.settings import AudioSettings
 from services.audio.silent import SilentNarrator
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,7 @@ def build_providers(settings: AudioSettings) -> AudioProviders:
         settings.speech_provider == "auto" and bool(settings.openai_api_key)
     )
     if not wants_openai:
-        return AudioProviders(EspeakNarrator(), SilentNarrator(), Prices(), _nothing_to_close)
+        return AudioProviders(offline_narrator(), SilentNarrator(), Prices(), _nothing_to_close)
     client = AsyncOpenAI(
         api_key=settings.openai_api_key,
         base_url=settings.openai_base_url,
@@ -39,6 +44,16 @@ def build_providers(settings: AudioSettings) -> AudioProviders:
         max_retries=0,
     )
     return AudioProviders(OpenAISpeech(client, settings.tts_model), SilentNarrator(), Prices(), client.close)
+
+
+def offline_narrator() -> OfflineNarrator:
+    """Kokoro speaks Japanese, espeak-ng the rest; a voice that does not load leaves its language to espeak-ng."""
+    voices: dict[Language, Narrator] = {}
+    try:
+        voices["japanese"] = KokoroNarrator.load()
+    except Exception:
+        log.warning("Kokoro's Japanese voice did not load: espeak-ng narrates Japanese, from kana", exc_info=True)
+    return OfflineNarrator(voices)
 
 
 async def _nothing_to_close() -> None:

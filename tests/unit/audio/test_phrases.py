@@ -121,7 +121,7 @@ def test_every_voice_has_its_own_espeak_variant() -> None:
 
 
 @pytest.mark.parametrize(
-    ("language", "voice", "expected"), [("english", "alloy", "en-us+m3"), ("chinese", "nova", "cmn+f4")]
+    ("language", "voice", "expected"), [("english", "alloy", "en-us+m3"), ("chinese", "nova", "cmn-latn-pinyin+f4")]
 )
 def test_espeak_voice_joins_language_code_and_variant(language: str, voice: str, expected: str) -> None:
     assert espeak_voice(language, voice) == expected  # type: ignore[arg-type]
