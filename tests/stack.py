@@ -28,6 +28,19 @@ NO_REQUEST_LIMITS = {
     "REELFORGE_LOGIN_FAILURES_PER_ADDRESS": "0",
 }
 """Tests that drive many requests and jobs as one user turn the request budgets off; tests/security keeps them."""
+STANDARD_NAMES = (
+    "KAFKA_BOOTSTRAP_SERVERS",
+    "DATABASE_URL",
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "REPLICATE_API_TOKEN",
+    "REPLICATE_BASE_URL",
+    "PEXELS_API_KEY",
+    "PEXELS_BASE_URL",
+    "PIXABAY_API_KEY",
+    "PIXABAY_BASE_URL",
+)
+"""Unprefixed settings a developer's shell may hold; the stack never inherits them (no test reaches a real API)."""
 
 
 @dataclass
@@ -64,7 +77,7 @@ class EmbeddedStack:
 
     def start(self) -> "EmbeddedStack":
         env = {key: value for key, value in os.environ.items() if not key.startswith("REELFORGE_")}
-        for standard in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL", "OPENAI_API_KEY", "REPLICATE_API_TOKEN"):
+        for standard in STANDARD_NAMES:
             env.pop(standard, None)
         self.ports = {variable: str(free_port()) for variable in [*SERVICES.values(), "REELFORGE_EMBEDDED_KAFKA_PORT"]}
         self.tmp_dir.mkdir(parents=True, exist_ok=True)

@@ -171,6 +171,12 @@ class Scene(BaseModel):
     shots: int = Field(
         1, ge=1, description="Pictures shown in turn while the narration plays (more pictures asked than sentences)."
     )
+    subjects: list[str] = Field(
+        default_factory=list,
+        max_length=4,
+        description="What the picture shows, as English nouns, main subject first (e.g. lighthouse, cat, storm).",
+    )
+    search_query: str = Field("", description="A short English stock-media query, e.g. 'lighthouse storm night'.")
 
 
 class Storyboard(BaseModel):
@@ -194,6 +200,25 @@ class SceneImage(BaseModel):
     version: int = 1
     kind: Literal["image", "clip"] = "image"
     shot_keys: list[str] = Field(default_factory=list)
+    depicts: list[str] = Field(
+        default_factory=list, description="The scene's subjects the picture draws (offline art only; else empty)."
+    )
+    focus: tuple[float, float] | None = Field(
+        None, description="The main subject's centre as fractions of the width and height; None: no main subject."
+    )
+    source: str = Field(
+        "", description="Where the picture came from: pexels, pixabay, procedural, openai, replicate; '' unknown."
+    )
+    credit: str | None = Field(
+        None,
+        description="The attribution a stock library asks for, e.g. 'Photo by Jane Doe on Pexels: <page URL>' "
+        "(one per shot, joined by '; ').",
+    )
+    source_ids: list[str] = Field(
+        default_factory=list,
+        description="The stock library's ids of the photos or clips, one per shot (pexels:video:123), so a job never "
+        "shows one twice.",
+    )
 
     @property
     def keys(self) -> list[str]:

@@ -2,7 +2,7 @@
 
 One registry read by the gateway (`/models`, validating a job's `model_id`, pricing a job) and by
 the stages (which model a job's `RenderOptions.model_id` names). A model is available when the
-key its provider needs is configured; offline models always are.
+key its provider needs is configured (for a self-hosted server, its URL); offline models always are.
 """
 
 from dataclasses import dataclass
@@ -12,11 +12,22 @@ from pydantic import BaseModel
 
 from libs.common.settings import ProviderSettings
 
-Provider = Literal["offline", "openai", "replicate"]
+Provider = Literal["offline", "openai", "replicate", "pexels", "pixabay", "automatic1111", "comfyui"]
 Task = Literal["story", "moderation", "image", "video", "speech", "music"]
 
-KEY_NAMES: dict[Provider, str] = {"openai": "OPENAI_API_KEY", "replicate": "REPLICATE_API_TOKEN"}
-"""The setting a paid provider needs, as users know it."""
+KEY_NAMES: dict[Provider, str] = {
+    "openai": "OPENAI_API_KEY",
+    "replicate": "REPLICATE_API_TOKEN",
+    "pexels": "PEXELS_API_KEY",
+    "pixabay": "PIXABAY_API_KEY",
+    "automatic1111": "REELFORGE_SD_WEBUI_URL",
+    "comfyui": "REELFORGE_COMFYUI_URL",
+}
+"""The setting a provider with accounts needs, as users know it (the stock libraries are free but keyed)."""
+STOCK_LIBRARIES: dict[str, Provider] = {"stock:pexels": "pexels", "stock:pixabay": "pixabay"}
+"""The stock media models and the library each searches first."""
+SELF_HOSTED: dict[str, Provider] = {"local:automatic1111": "automatic1111", "local:comfyui": "comfyui"}
+"""The models painted on the user's own Stable Diffusion server, and which server software it is."""
 
 
 class Capabilities(BaseModel):
@@ -58,7 +69,10 @@ class ModelSpec:
 def _spec(
     id: str, name: str, task: Task, description: str, ram_gb: float = 0.5, **capabilities: int | bool
 ) -> ModelSpec:
-    provider: Provider = id.split(":", 1)[0]  # type: ignore[assignment]
+    """A model whose provider is its id's prefix (`openai:…`), or the stock library it searches (`stock:pexels`),
+    or the server software that runs it (`local:comfyui`)."""
+    named = STOCK_LIBRARIES.get(id) or SELF_HOSTED.get(id)
+    provider: Provider = named or id.split(":", 1)[0]  # type: ignore[assignment]
     return ModelSpec(
         id, name, provider, task, description, Capabilities(**capabilities), MemoryRequirements(ram_gb=ram_gb)
     )
@@ -107,6 +121,44 @@ MODELS: tuple[ModelSpec, ...] = (
         max_frames=25,
         recommended_fps=6,
     ),
+    _spec(
+        "stock:pexels",
+        "Pexels stock media",
+        "video",
+        "Free stock videos and photos from Pexels that match each scene's subjects (Pixabay adds coverage when "
+        "its key is set too); a scene nothing matches gets procedural art. Credited per scene.",
+        ram_gb=0.3,
+        supports_text_to_image=True,
+        supports_text_to_video=True,
+    ),
+    _spec(
+        "stock:pixabay",
+        "Pixabay stock media",
+        "video",
+        "Free stock videos and photos from Pixabay that match each scene's subjects (Pexels adds coverage when "
+        "its key is set too); a scene nothing matches gets procedural art. Credited per scene.",
+        ram_gb=0.3,
+        supports_text_to_image=True,
+        supports_text_to_video=True,
+    ),
+    _spec(
+        "local:automatic1111",
+        "Stable Diffusion on your AUTOMATIC1111",
+        "image",
+        "Your own AUTOMATIC1111 or Forge web UI (REELFORGE_SD_WEBUI_URL, started with --api) paints each scene "
+        "with the checkpoint it has loaded, over the reference image when there is one; costs nothing here.",
+        ram_gb=0.1,
+        supports_text_to_image=True,
+    ),
+    _spec(
+        "local:comfyui",
+        "Stable Diffusion on your ComfyUI",
+        "image",
+        "Your own ComfyUI server (REELFORGE_COMFYUI_URL) runs a text-to-image graph with "
+        "REELFORGE_COMFYUI_CHECKPOINT for each scene; costs nothing here.",
+        ram_gb=0.1,
+        supports_text_to_image=True,
+    ),
     _spec("openai:tts-1", "OpenAI TTS", "speech", "tts-1 via OpenAI: the six named voices.", ram_gb=0.1),
     _spec(
         "offline:espeak-ng",
@@ -148,12 +200,20 @@ DEFAULT_PICTURE_MODEL = "offline:procedural"
 
 
 def configured_providers(settings: ProviderSettings) -> frozenset[Provider]:
-    """The paid providers whose key is set."""
+    """The providers whose key (or self-hosted server's URL) is set."""
     configured: set[Provider] = set()
     if settings.openai_api_key:
         configured.add("openai")
     if settings.replicate_api_token:
         configured.add("replicate")
+    if settings.pexels_api_key:
+        configured.add("pexels")
+    if settings.pixabay_api_key:
+        configured.add("pixabay")
+    if settings.sd_webui_url:
+        configured.add("automatic1111")
+    if settings.comfyui_url:
+        configured.add("comfyui")
     return frozenset(configured)
 
 

@@ -82,9 +82,15 @@ def _planned(source: JobInput, options: RenderOptions) -> tuple[float, int]:
 
 
 def _picture_price(model_id: str, prices: Prices) -> float:
+    """One picture's price; offline art, the stock libraries (free under their licences) and the user's own
+    Stable Diffusion server (their GPU, not an account here) cost nothing."""
     return {
         "openai:gpt-image-1": prices.price_openai_image,
         "replicate:flux-schnell": prices.price_replicate_image,
         "replicate:sdxl": prices.price_replicate_image,
         "replicate:svd-xt": prices.price_replicate_clip,
+        "stock:pexels": 0.0,
+        "stock:pixabay": 0.0,
+        "local:automatic1111": 0.0,
+        "local:comfyui": 0.0,
     }.get(model_id, 0.0)

@@ -9,6 +9,11 @@ from libs.common.vocabulary import Stage
 
 T = TypeVar("T")
 
+SEARCHING_FOOTAGE = "Generating video search queries"
+FETCHING_FOOTAGE = "Fetching background videos"
+"""The steps imaging reports with a stock media model: searching every scene, then fetching what it chose.
+The text2video dialect shows them as its 60 % and 80 % stages."""
+
 
 async def each_scene(
     scenes: Sequence[Scene],

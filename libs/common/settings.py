@@ -100,6 +100,16 @@ class ProviderSettings(ReelforgeSettings):
         description="Any OpenAI-compatible server (a local LLM server works).",
     )
     replicate_api_token: str = Field("", validation_alias=env("REPLICATE_API_TOKEN", "REPLICATE_API_TOKEN"))
+    pexels_api_key: str = Field(
+        "", validation_alias=env("PEXELS_API_KEY", "PEXELS_API_KEY"), description="Pexels stock photos and videos."
+    )
+    pixabay_api_key: str = Field(
+        "", validation_alias=env("PIXABAY_API_KEY", "PIXABAY_API_KEY"), description="Pixabay stock photos and videos."
+    )
+    sd_webui_url: str = Field(
+        "", description="A self-hosted AUTOMATIC1111 or Forge web UI started with --api (http://host:7860)."
+    )
+    comfyui_url: str = Field("", description="A self-hosted ComfyUI server (http://host:8188).")
     provider_timeout_s: float = Field(60.0, description="Longest one provider call may take.")
 
 

@@ -3,7 +3,7 @@
 Ownership is checked here, once: another user's job is simply not found.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from uuid import UUID
 
 from sqlalchemy import func
@@ -115,3 +115,22 @@ async def events_after(runtime: Runtime, job_id: UUID, after_id: int) -> list[Jo
             select(JobEvent).where(JobEvent.job_id == job_id, col(JobEvent.id) > after_id).order_by(col(JobEvent.id))
         )
         return list(rows.all())
+
+
+async def steps_reported(
+    runtime: Runtime, job_ids: Collection[UUID], messages: Collection[str]
+) -> dict[UUID, set[str]]:
+    """Which of `messages` (steps a stage reports, e.g. `SEARCHING_FOOTAGE`) each job's history holds; a step
+    once reached stays reached, whatever was reported after it."""
+    if not job_ids or not messages:
+        return {}
+    async with runtime.db.sessions() as session:
+        rows = await session.exec(
+            select(JobEvent.job_id, JobEvent.message)
+            .where(col(JobEvent.job_id).in_(list(job_ids)), col(JobEvent.message).in_(list(messages)))
+            .distinct()
+        )
+        found: dict[UUID, set[str]] = {}
+        for job_id, message in rows.all():
+            found.setdefault(job_id, set()).add(message)
+        return found

@@ -22,6 +22,8 @@ class SceneImageVersion(SQLModel, table=True):
     version: int = Field(primary_key=True)
     key: str
     kind: str = "image"
+    source: str = Field("", description="Where the picture came from: pexels, pixabay, procedural, openai...")
+    credit: str | None = Field(None, description="The attribution a stock library asks for.")
     created_at: datetime = Field(default_factory=now)
 
 

@@ -38,6 +38,10 @@ class ImageVersion(BaseModel):
     version: int
     kind: str
     url: str
+    source: str
+    """Where the picture came from: `pexels`, `pixabay` (stock media), `procedural`, `openai`, `replicate`…"""
+    credit: str | None
+    """The attribution a stock library asks for (`Video by … on Pexels: <page>`); None for generated pictures."""
     created_at: datetime
 
 
@@ -46,6 +50,10 @@ class SceneView(BaseModel):
     narration: str
     subtitle: str
     image_prompt: str
+    subjects: list[str]
+    """What the picture shows, as English nouns, main subject first."""
+    search_query: str
+    """A short English stock-media query for the scene ('' when the story named none)."""
     mood: str | None
     start_s: float | None
     duration_s: float | None
@@ -96,6 +104,8 @@ async def list_scenes(runtime: Runtime, user: Principal, job_id: UUID) -> list[S
                 version=row.version,
                 kind=row.kind,
                 url=image_url(job_id, scene.index, row.version),
+                source=row.source,
+                credit=row.credit,
                 created_at=row.created_at,
             )
             for row in versions
@@ -109,6 +119,8 @@ async def list_scenes(runtime: Runtime, user: Principal, job_id: UUID) -> list[S
                 narration=scene.narration,
                 subtitle=scene.subtitle,
                 image_prompt=(request.prompt if request and request.prompt else scene.image_prompt),
+                subjects=scene.subjects,
+                search_query=scene.search_query,
                 mood=scene.mood,
                 start_s=starts.get(scene.index),
                 duration_s=durations.get(scene.index),
@@ -174,7 +186,13 @@ async def project_scene_event(session: AsyncSession, job: Job, event: Event) -> 
         if await session.get(SceneImageVersion, (job.id, image.scene_index, image.version)) is None:
             session.add(
                 SceneImageVersion(
-                    job_id=job.id, scene_index=image.scene_index, version=image.version, key=image.key, kind=image.kind
+                    job_id=job.id,
+                    scene_index=image.scene_index,
+                    version=image.version,
+                    key=image.key,
+                    kind=image.kind,
+                    source=image.source,
+                    credit=image.credit,
                 )
             )
     elif isinstance(event, AudioCompleted):

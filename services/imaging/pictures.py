@@ -9,7 +9,7 @@ import hashlib
 import io
 import math
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -33,11 +33,24 @@ class PictureRequest:
     """Stable per job, scene and version: the same request makes the same picture where the provider allows."""
     reference: bytes | None = None
     """The user's reference image (any format Pillow reads): the basis of the picture."""
+    subjects: tuple[str, ...] = ()
+    """What the scene shows (English nouns, main subject first): the offline painter draws them."""
+    look_seed: str = ""
+    """Stable per job: a subject recurring across the job's scenes keeps its look where the provider allows."""
 
     @property
     def seed_number(self) -> int:
         """The seed as a 31-bit integer, the range every provider's `seed` input accepts."""
         return int.from_bytes(hashlib.sha256(self.seed.encode()).digest()[:4], "big") & 0x7FFFFFFF
+
+
+@dataclass(frozen=True)
+class Depiction:
+    """What a picture is known to show: the subjects drawn and where the main one stands (fractions of
+    the width and height). Unknown (empty) for a model's picture: a prompt is no promise."""
+
+    depicts: tuple[str, ...] = ()
+    focus: tuple[float, float] | None = None
 
 
 class PictureMaker(Protocol):
@@ -50,6 +63,19 @@ class PictureMaker(Protocol):
     async def make(self, request: PictureRequest) -> bytes:
         """The picture's bytes: PNG for images, MP4 for clips, at exactly the requested size."""
         ...
+
+
+@runtime_checkable
+class DescribedPictures(Protocol):
+    """A maker that knows what its pictures show (the offline painter); a model's picture is not described."""
+
+    def depiction(self, request: PictureRequest) -> Depiction:
+        """What `make(request)` shows, known without making it (so a picture already stored is described too)."""
+        ...
+
+
+def depiction(maker: PictureMaker, request: PictureRequest) -> Depiction:
+    return maker.depiction(request) if isinstance(maker, DescribedPictures) else Depiction()
 
 
 def open_image(data: bytes, field: str) -> Image.Image:

@@ -37,6 +37,11 @@ FADE_S = 0.3
 PREVIEW_SHORT_SIDE = 360
 PROGRESS_INTERVAL_S = 0.5
 DIGEST_CHUNK = 1 << 20
+VIDEO_COMMENT = (
+    "Made with Reelforge. All emojis designed by OpenMoji – the open-source emoji and icon project. "
+    "License: CC BY-SA 4.0"
+)
+"""The MP4's `comment` tag: the offline pictures draw their subjects with OpenMoji, whose licence asks credit."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,8 @@ class SceneMedia:
     duration_s: float
     kind: VisualKind = "image"
     more_shots: tuple[Path, ...] = ()
+    focus: tuple[float, float] | None = None
+    """Where the first picture's main subject stands (fractions of width and height): its motion moves toward it."""
 
     @property
     def shots(self) -> tuple[Path, ...]:
@@ -119,7 +126,12 @@ async def render_video(
     half = transition_half(shot_frames, options.fps, look.transition_s if options.transition != "none" else 0.0)
     plan = plan_segments(shot_frames, half)
     kinds = [kind for _, kind in shots]
-    specs = [_segment_spec(segment, plan, shot_frames, half, kinds, cues, options) for segment in plan]
+    focuses = [
+        scene.focus if shot == 0 else None
+        for scene, count in zip(scenes, frames, strict=True)
+        for shot in range(len(scene.shots[:count]))
+    ]
+    specs = [_segment_spec(segment, plan, shot_frames, half, kinds, focuses, cues, options) for segment in plan]
     digests = await asyncio.to_thread(lambda: [_digest(path) for path, _ in shots])
     progress = _Progress(report, sum(frames))
     soundtrack = Soundtrack([scene.audio_path for scene in scenes], frames, options.fps, options.include_voice, music)
@@ -175,6 +187,7 @@ def _segment_spec(
     frames: Sequence[int],
     half: int,
     kinds: Sequence[VisualKind],
+    focuses: Sequence[tuple[float, float] | None],
     cues: Sequence[Cue],
     options: RenderOptions,
 ) -> SegmentSpec:
@@ -183,7 +196,7 @@ def _segment_spec(
     for index in segment.scenes:
         first, end = scene_extent(frames, half, index)
         moving = options.motion and kinds[index] == "image"
-        motion = plan_motion(index, end - first, options.width, options.height, fps, moving)
+        motion = plan_motion(index, end - first, options.width, options.height, fps, moving, focuses[index])
         visuals.append(SceneVisual(kinds[index], motion, segment.first - first, segment.frames))
     fade = max(1, round(FADE_S * fps))
     return SegmentSpec(
@@ -280,7 +293,7 @@ async def _join(parts: list[Path], audio: Path, output: Path) -> None:
     listing.write_text("".join(f"file '{_concat_quote(part)}'\n" for part in parts), encoding="utf-8")
     command = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-f", "concat", "-safe", "0"]
     command += ["-i", str(listing), "-i", str(audio), "-map", "0:v", "-map", "1:a", "-c", "copy"]
-    await run_ffmpeg([*command, "-movflags", "+faststart", str(output)])
+    await run_ffmpeg([*command, "-metadata", f"comment={VIDEO_COMMENT}", "-movflags", "+faststart", str(output)])
 
 
 def _concat_quote(path: Path) -> str:

@@ -102,7 +102,7 @@ async def render_job(
             for key, path in zip(picture.keys, shots, strict=True):
                 await store.download(key, path)
             await store.download(narration.key, audio_path)
-            scenes.append(SceneMedia(shots[0], audio_path, duration_s, picture.kind, tuple(shots[1:])))
+            scenes.append(SceneMedia(shots[0], audio_path, duration_s, picture.kind, tuple(shots[1:]), picture.focus))
         music_path = None
         if audio.music is not None and options.include_music:
             music_path = workdir / f"music{PurePosixPath(audio.music.key).suffix or '.bin'}"

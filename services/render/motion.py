@@ -16,7 +16,9 @@ A zoom scales the still once to its largest size, then every `cadence` frames re
 pixels narrower or wider (swscale, about 3 ms a 1080x1920 frame against about 45 ms to encode
 it; `perspective` would cost 33 ms) and cuts the frame from the centre. With even sizes the
 centre stays on a whole pixel, so every point of the picture moves steadily away from the
-centre (in) or towards it (out) and never back: no jitter.
+centre (in) or towards it (out) and never back: no jitter. A still whose main subject is known
+(its `focus`) is zoomed around that subject instead (the crop's offset then rounds to whole
+pixels, at most a pixel's wobble), and pans travel toward it.
 """
 
 import math
@@ -34,6 +36,8 @@ MAX_TRAVEL_SHARE = 0.15
 """The longest pan, as a share of the frame's short side: long scenes pan more slowly instead."""
 MAX_ZOOM_SHARE = 0.12
 """The most a zoom changes the picture's width over a scene: long scenes zoom more slowly instead."""
+FOCUS_DEAD_ZONE = 0.08
+"""A focus this close to the middle (as a share of the frame) leaves a pan's axis still."""
 
 
 @dataclass(frozen=True)
@@ -92,13 +96,16 @@ class Zoom:
     """Frames per step."""
     steps: int
     """Steps over the whole scene."""
+    anchor: tuple[float, float] = (0.5, 0.5)
+    """The point of the still (fractions of its width and height) that stays put on screen: the centre,
+    or the main subject, which the zoom then closes in on (or pulls back from)."""
 
     @property
     def moves(self) -> bool:
         return True
 
     def size(self, frame: int) -> tuple[int, int]:
-        """The still's scaled size on the scene's `frame`; the frame is its centre."""
+        """The still's scaled size on the scene's `frame`; the frame is cut around `anchor`."""
         step = frame // self.cadence
         narrower = self.steps - step if self.direction > 0 else step
         width = self.canvas_width - 2 * narrower
@@ -112,17 +119,28 @@ class Zoom:
         height = f"(2*floor({self.canvas_height}*{width}/{2 * self.canvas_width}+0.5))"
         return (
             f"scale=w='{width}':h='{height}':eval=frame:flags=bicubic,"
-            f"crop={self.width}:{self.height}:x='({width}-{self.width})/2':y='({height}-{self.height})/2':exact=1"
+            f"crop={self.width}:{self.height}:x='{_cut(width, self.width, self.anchor[0])}'"
+            f":y='{_cut(height, self.height, self.anchor[1])}':exact=1"
         )
 
 
 Motion = Pan | Zoom
 
 
-def plan_motion(scene: int, frames: int, width: int, height: int, fps: int, motion: bool) -> Motion:
+def plan_motion(
+    scene: int,
+    frames: int,
+    width: int,
+    height: int,
+    fps: int,
+    motion: bool,
+    focus: tuple[float, float] | None = None,
+) -> Motion:
     """The motion of the `scene`-th scene, visible for `frames` frames; a still frame when motion is off.
 
-    Even scenes zoom (in, out, in, ...) and odd ones pan, so consecutive scenes never move alike.
+    Even scenes zoom (in, out, in, ...) and odd ones pan, so consecutive scenes never move alike. With a
+    `focus` (the main subject's centre, as fractions of the still), a zoom holds that point in place
+    and a pan travels toward it.
     """
     if not motion or frames < 2:
         return Pan(width, height, width, height, 0, 0, 1)
@@ -132,10 +150,20 @@ def plan_motion(scene: int, frames: int, width: int, height: int, fps: int, moti
         cadence = _cadence(frames, fps, speed, max_steps=int(MAX_ZOOM_SHARE * width / 2))
         steps = (frames - 1) // cadence
         largest = _even(math.ceil(width * framing)) + 2 * steps
+        anchor = (0.5, 0.5) if focus is None else (min(max(focus[0], 0.0), 1.0), min(max(focus[1], 0.0), 1.0))
         return Zoom(
-            largest, _even(math.ceil(largest * height / width)), width, height, ZOOMS[scene // 2 % 2], cadence, steps
+            largest,
+            _even(math.ceil(largest * height / width)),
+            width,
+            height,
+            ZOOMS[scene // 2 % 2],
+            cadence,
+            steps,
+            anchor,
         )
     dx, dy = DIRECTIONS[scene // 2 % len(DIRECTIONS)]
+    if focus is not None and (toward := _toward(focus)) != (0, 0):
+        dx, dy = toward
     cadence = _cadence(frames, fps, speed, max_steps=int(MAX_TRAVEL_SHARE * min(width, height)))
     travel = (frames - 1) // cadence
     canvas_width = _even(math.ceil(width * framing) + travel * abs(dx))
@@ -147,6 +175,20 @@ def _cadence(frames: int, fps: int, speed: float, max_steps: int) -> int:
     """Frames per one-pixel step: about `speed` pixels a second, but no more than `max_steps` steps over
     the scene (a long scene moves more slowly instead of further)."""
     return max(1, round(fps / speed), math.ceil((frames - 1) / max(1, max_steps)))
+
+
+def _toward(focus: tuple[float, float]) -> tuple[int, int]:
+    """The pan direction that brings an off-centre point toward the middle of the frame (none when it is there)."""
+    dx, dy = (0 if abs(share - 0.5) < FOCUS_DEAD_ZONE else 1 if share > 0.5 else -1 for share in focus)
+    return dx, dy
+
+
+def _cut(size: str, frame: int, anchor: float) -> str:
+    """The crop's offset that keeps the still's point at `anchor` in place on screen as the still rescales
+    (the centre, written as a halving, keeps whole pixels exactly: no jitter)."""
+    if anchor == 0.5:
+        return f"({size}-{frame})/2"
+    return f"floor(({size}-{frame})*{anchor:.4f})"
 
 
 def _even(size: int) -> int:

@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from libs.common.events import RenderOptions, Scene, Storyboard
 from libs.common.pacing import target_seconds
+from libs.common.subjects import MAX_SUBJECTS
 from services.story.direction import Direction
 from services.story.fitting import fit_scenes
 from services.story.offline_writer import MAX_SCENES, MAX_TITLE_CHARS, clip_words, image_prompt
@@ -40,6 +41,16 @@ class SceneDraft(BaseModel):
         "no text in the picture; ends with the art style."
     )
     subtitle: Text = Field(description="The narration as shown on screen, in the story's language.")
+    subjects: list[Text] = Field(
+        min_length=1,
+        max_length=MAX_SUBJECTS,
+        description="What the picture shows, as 1 to 4 English nouns in the singular, main subject first "
+        "(e.g. lighthouse, cat, storm), whatever the story's language.",
+    )
+    search_query: str = Field(
+        description="A short English stock-photo search query for the picture, 2 to 6 words "
+        "(e.g. lighthouse storm night), whatever the story's language."
+    )
 
 
 class StoryDraft(BaseModel):
@@ -69,6 +80,8 @@ def storyboard_from_draft(draft: StoryDraft, options: RenderOptions, direction: 
             subtitle=scene.subtitle,
             image_prompt=styled(scene.image_prompt, art_style, direction),
             mood=direction.mood if direction else None,
+            subjects=list(dict.fromkeys(subject.lower() for subject in scene.subjects)),
+            search_query=" ".join(scene.search_query.split()),
         )
         for index, scene in enumerate(draft.scenes)
     ]

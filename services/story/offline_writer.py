@@ -16,6 +16,7 @@ from uuid import UUID
 from libs.common.errors import InvalidInput
 from libs.common.events import JobInput, RenderOptions, Scene, Storyboard
 from libs.common.pacing import spoken_seconds, target_seconds
+from libs.common.subjects import find_subjects, search_query
 from services.story.direction import Direction, direct
 from services.story.fitting import fit_scenes, sentences
 from services.story.language_check import clearly_other_language, language_name
@@ -95,7 +96,7 @@ def storyboard_from_script(script: str, options: RenderOptions, direction: Direc
         Scene(index=index, narration=narration, subtitle=narration, image_prompt=clip_words(narration, 200))
         for index, narration in enumerate(narrations)
     ]
-    scenes = pictured(scenes, options, direction)
+    scenes = pictured(scenes, options, direction, name_subjects=options.language == "english")
     warnings = []
     if (verdict := clearly_other_language(script, options.language)) is not None:
         warnings.append(
@@ -191,20 +192,26 @@ def tell(
     )
 
 
-def pictured(scenes: list[Scene], options: RenderOptions, direction: Direction) -> list[Scene]:
+def pictured(
+    scenes: list[Scene], options: RenderOptions, direction: Direction, name_subjects: bool = True
+) -> list[Scene]:
     """The scenes fitted to the pictures asked for, each image prompt then styled for its place in the video
-    (a reference image's camera moves go in turn, whatever was merged or split)."""
+    (a reference image's camera moves go in turn, whatever was merged or split), with the subjects and
+    search query its bare picture text names. The vocabulary is English: a script in another language
+    (`name_subjects` off) names none, rather than a word that only looks English ("son", "van")."""
     if direction.scenes is not None:
         scenes = fit_scenes(scenes, direction.scenes)
-    return [
-        scene.model_copy(
-            update={
-                "image_prompt": image_prompt(scene.image_prompt, options.art_style, direction, scene.index),
-                "mood": direction.mood,
-            }
-        )
-        for scene in scenes
-    ]
+    pictured = []
+    for scene in scenes:
+        subjects = find_subjects(scene.image_prompt) if name_subjects else []
+        update = {
+            "image_prompt": image_prompt(scene.image_prompt, options.art_style, direction, scene.index),
+            "mood": direction.mood,
+            "subjects": subjects,
+            "search_query": search_query(scene.image_prompt, subjects),
+        }
+        pictured.append(scene.model_copy(update=update))
+    return pictured
 
 
 def beat_counts(tale: Tale, passages: int) -> list[int]:

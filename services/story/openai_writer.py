@@ -104,7 +104,8 @@ def _language_reminder(found: str, wanted: Language) -> ChatCompletionMessagePar
     return {
         "role": "user",
         "content": f"Your storyboard was written in {found}. Write it again, with the title, description, "
-        f"narration and subtitles in {wanted.capitalize()} (image prompts stay in English).",
+        f"narration and subtitles in {wanted.capitalize()} "
+        "(image prompts, subjects and search queries stay in English).",
     }
 
 

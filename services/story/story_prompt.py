@@ -60,7 +60,7 @@ def story_messages(source: JobInput, options: RenderOptions) -> list[ChatComplet
         f"Length: {length}.",
         f"Mood: {direction.mood}.",
         f"Language: write the title, description, narration and subtitles in {language}; "
-        "write the image prompts in English.",
+        "write the image prompts, subjects and search queries in English.",
         f'Pictures: end every image prompt with ", {style}".',
     ]
     if source.genre:

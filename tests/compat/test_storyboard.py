@@ -115,7 +115,13 @@ def test_health_reports_provider_keys_and_models(stack: EmbeddedStack) -> None:
     assert set(body) == {"status", "version", "timestamp", "api_keys_configured", "models_available"}
     assert body["status"] == "healthy" and isinstance(body["version"], str)
     assert_timestamp(body["timestamp"])
-    assert body["api_keys_configured"] == {"anthropic": False, "replicate": False, "openai": False}
+    assert body["api_keys_configured"] == {
+        "anthropic": False,
+        "replicate": False,
+        "openai": False,
+        "pexels": False,
+        "pixabay": False,
+    }
     available = httpx.get(f"{api(stack)}/models", params={"available_only": "true"}, timeout=30).json()
     assert body["models_available"] == available["total"] >= 1
 

@@ -32,6 +32,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from PIL import Image, ImageDraw
 
+from libs.common.subjects import MAX_SUBJECTS, find_subjects
 from tests.servers import ServedApp
 
 CHAT = "/v1/chat/completions"
@@ -157,12 +158,16 @@ def answer_to_request(body: Body) -> Reply:
 
 
 def instance_of(schema: Body, root: Body, name: str, subject: str) -> Any:
-    """A value that fits `schema`: strings say what they are and what they are about, arrays have 6 items."""
+    """A value that fits `schema`: strings say what they are and what they are about, arrays have 6 items;
+    a storyboard's `subjects` and `search_query` are English nouns from the user's words, as a model writes them."""
     if "$ref" in schema:
         return instance_of(_resolve(schema["$ref"], root) or {}, root, name, subject)
     kind = schema.get("type")
     if "enum" in schema:
         return schema["enum"][0]
+    if name in ("subjects", "search_query"):
+        nouns = find_subjects(subject, schema.get("maxItems", MAX_SUBJECTS)) or ["book"]
+        return nouns if kind == "array" else " ".join([*nouns, "daylight"])
     if kind == "object":
         return {key: instance_of(value, root, key, subject) for key, value in schema.get("properties", {}).items()}
     if kind == "array":

@@ -11,6 +11,7 @@ import pytest
 
 from tests.fakes.openai_api import FakeOpenAI, FakeOpenAIServer
 from tests.fakes.replicate_api import FakeReplicate, FakeReplicateServer
+from tests.fakes.stock_media import FakeStockMedia, FakeStockMediaServer
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +34,7 @@ def hermetic_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     """Settings come from defaults and what a test passes: a key in the developer's shell must not send
     tests to the real OpenAI, nor a provider choice change what they test. Autouse where imported."""
     for name in list(os.environ):
-        if name.startswith(("REELFORGE_", "OPENAI_", "REPLICATE_")):
+        if name.startswith(("REELFORGE_", "OPENAI_", "REPLICATE_", "PEXELS_", "PIXABAY_")):
             monkeypatch.delenv(name)
 
 
@@ -50,3 +51,18 @@ def fake_replicate(replicate_server: FakeReplicateServer) -> Iterator[FakeReplic
     replicate_server.fake.reset()
     yield replicate_server.fake
     replicate_server.fake.reset()
+
+
+@pytest.fixture(scope="session")
+def stock_server() -> Iterator[FakeStockMediaServer]:
+    server = FakeStockMediaServer(FakeStockMedia())
+    with server:
+        yield server
+
+
+@pytest.fixture
+def fake_stock(stock_server: FakeStockMediaServer) -> Iterator[FakeStockMedia]:
+    """Fake Pexels (at `fake_stock.pexels_url`) and Pixabay (`fake_stock.pixabay_url`), nothing scripted or recorded."""
+    stock_server.fake.reset()
+    yield stock_server.fake
+    stock_server.fake.reset()

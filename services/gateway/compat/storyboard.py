@@ -136,9 +136,13 @@ class UploadView(BaseModel):
 
 
 class KeyFlags(BaseModel):
+    """The document's three flags, then the stock media libraries' (their models are picture models here too)."""
+
     anthropic: bool
     replicate: bool
     openai: bool
+    pexels: bool
+    pixabay: bool
 
 
 class Health(BaseModel):
@@ -345,7 +349,13 @@ def create_app(gateway: FastAPI) -> FastAPI:
             status="healthy",
             version=API_VERSION,
             timestamp=iso_z(now()),
-            api_keys_configured=KeyFlags(anthropic=False, replicate="replicate" in keys, openai="openai" in keys),
+            api_keys_configured=KeyFlags(
+                anthropic=False,
+                replicate="replicate" in keys,
+                openai="openai" in keys,
+                pexels="pexels" in keys,
+                pixabay="pixabay" in keys,
+            ),
             models_available=sum(BY_ID[model].is_available(keys) for model in PICTURE_MODEL_IDS),  # type: ignore[arg-type]
         )
 

@@ -2,11 +2,15 @@
 
 The posted `text` is narrated as written (a script: one scene per paragraph or line).
 Errors are `{"error": "..."}`; a request that is not understood is a 400, as the document
-says. Unlike the original, status lives in the database, so it survives a restart.
+says. Unlike the original, status lives in the database, so it survives a restart. With a
+stock media picture model (`REELFORGE_IMAGE_MODEL=stock:pexels`), imaging reports the search and
+the fetching of background videos, which are the document's 60 % and 80 % stages.
 """
 
 import json
+from collections.abc import Collection, Iterable
 from typing import Any
+from uuid import UUID
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -14,6 +18,8 @@ from pydantic import BaseModel
 
 from libs.common.errors import InvalidInput
 from libs.common.events import JobInput, RenderOptions, VideoOutput
+from libs.common.runtime import Runtime
+from libs.common.scene_work import FETCHING_FOOTAGE, SEARCHING_FOOTAGE
 from services.gateway import jobs
 from services.gateway.compat.common import Failure, dialect_app, epoch_seconds, parse_job_id
 from services.gateway.deps import RuntimeDep, StoreDep, UserOrAnonymous
@@ -25,6 +31,11 @@ MAX_TEXT = 20000
 # The document's progress stages; a job reports the last one its real progress has reached.
 STEPS = (0, 20, 40, 60, 80, 90, 100)
 RENDERING = 90  # 100 means completed, so a job still rendering stays at 90
+REPORTED_STEPS: dict[str, tuple[int, str]] = {
+    SEARCHING_FOOTAGE: (60, "Generating video search queries..."),
+    FETCHING_FOOTAGE: (80, "Fetching background videos..."),
+}
+"""Steps imaging reports with stock media: the document's stage each one is, and its wording there."""
 STATUS = {
     "pending": "queued",
     "queued": "queued",
@@ -64,9 +75,11 @@ class JobList(BaseModel):
     jobs: dict[str, ListedJob]
 
 
-def status_of(job: Job) -> JobStatus:
+def status_of(job: Job, steps: Collection[str] = ()) -> JobStatus:
+    """The document's status; `steps` are the `REPORTED_STEPS` the job's history holds (each keeps its stage
+    reached, so progress never goes back while narration and pictures report in turn)."""
     status = STATUS[job.status]
-    reached = max(step for step in STEPS if step <= job.progress)
+    reached = max([step for step in STEPS if step <= job.progress] + [REPORTED_STEPS[step][0] for step in steps])
     progress = 100 if status == "completed" else min(reached, RENDERING)
     if status == "queued":
         message = "Job queued"
@@ -75,13 +88,19 @@ def status_of(job: Job) -> JobStatus:
     elif status == "failed":
         message = job.error or job.message
     else:
-        message = job.message
+        message = REPORTED_STEPS[job.message][1] if job.message in REPORTED_STEPS else job.message
     return JobStatus(status=status, progress=progress, message=message, created_at=epoch_seconds(job.created_at))
 
 
-def listed(job: Job) -> ListedJob:
+def listed(job: Job, steps: Collection[str] = ()) -> ListedJob:
     output_file = f"output/video_{job.id}.mp4" if job.output else None
-    return ListedJob(**status_of(job).model_dump(), output_file=output_file)
+    return ListedJob(**status_of(job, steps).model_dump(), output_file=output_file)
+
+
+async def reported_steps(runtime: Runtime, found: Iterable[Job]) -> dict[UUID, set[str]]:
+    """The `REPORTED_STEPS` in the history of each job still processing (the others' progress is fixed)."""
+    running = [job.id for job in found if STATUS[job.status] == "processing"]
+    return await jobs.steps_reported(runtime, running, REPORTED_STEPS)
 
 
 async def text_of(request: Request) -> str:
@@ -109,7 +128,8 @@ def create_app(gateway: FastAPI) -> FastAPI:
 
     @app.get("/status/{job_id}")
     async def status(job_id: str, user: UserOrAnonymous, runtime: RuntimeDep) -> JobStatus:
-        return status_of(await jobs.get_job(runtime, user, parse_job_id(job_id)))
+        job = await jobs.get_job(runtime, user, parse_job_id(job_id))
+        return status_of(job, (await reported_steps(runtime, [job])).get(job.id, ()))
 
     @app.get("/download/{job_id}", response_class=Response, responses={200: {"content": {"video/mp4": {}}}})
     async def download(
@@ -128,7 +148,8 @@ def create_app(gateway: FastAPI) -> FastAPI:
         page = 1
         while True:
             rows, total = await jobs.list_jobs(runtime, user, page, PAGE, None)
-            found.update((str(job.id), listed(job)) for job in rows)
+            steps = await reported_steps(runtime, rows)
+            found.update((str(job.id), listed(job, steps.get(job.id, ()))) for job in rows)
             if not rows or page * PAGE >= total:
                 return JobList(jobs=found)
             page += 1

@@ -31,7 +31,7 @@ class ModelPublic(BaseModel):
     task: Task
     is_available: bool
     requires: str | None
-    """The setting the provider needs (`OPENAI_API_KEY`, `REPLICATE_API_TOKEN`); None for offline models."""
+    """The setting the provider needs (`OPENAI_API_KEY`, `REELFORGE_COMFYUI_URL`); None for offline models."""
     usable_as_model_id: bool
     """Whether a job's `model_id` may name it (it paints or animates scenes)."""
     capabilities: Capabilities

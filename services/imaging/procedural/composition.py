@@ -1,14 +1,16 @@
 """What a painting shows, whatever the style: the mood read from the prompt, the planned landscape,
-and the painter each style refines."""
+the scene's subjects standing on it, and the painter each style refines."""
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar, Literal
 
 import numpy as np
+from PIL import Image, ImageFilter
 
-from services.imaging.procedural.canvas import WINDOW_LIGHT, Canvas, Color, mix, rgb
+from services.imaging.procedural.canvas import INK, WINDOW_LIGHT, Canvas, Color, mix, rgb, smoothstep
+from services.imaging.procedural.figures import Cast, Figure, drawing
 
 Light = Literal["day", "warm", "night"]
 
@@ -133,20 +135,44 @@ class Palette:
     accent: str
 
 
+FIGURE_TINTS: dict[Light, tuple[str, float, float]] = {
+    "day": ("#fff8ec", 0.15, 1.0),
+    "warm": ("#ffb45e", 0.4, 0.97),
+    "night": ("#4a66aa", 0.5, 0.8),
+}
+"""Per light: the colour a subject is tinted toward, how far, and how bright it is left (night darker, bluer)."""
+
+
 class Painter:
-    """Paints a planned landscape in one style; a style overrides how each element looks."""
+    """Paints a planned landscape in one style, then the cast standing on it; a style overrides how
+    each element looks. The finish (grade, grain, vignette, borders) goes over the subjects too."""
 
     octaves: ClassVar[int] = 5
     roughness: ClassVar[float] = 0.5
     palettes: ClassVar[dict[Light, Palette]]
+    figure_saturation: ClassVar[float] = 1.0
+    figure_rim: ClassVar[float] = 0.4
+    """How strongly the light catches the subjects' edges that face it."""
+    figure_shading: ClassVar[float] = 0.2
+    """How much darker a subject is at its feet than at its head (volume)."""
+    figure_outline: ClassVar[float] = 0.0
+    """An ink outline around each subject, as a share of the short side (comic book)."""
 
-    def __init__(self, canvas: Canvas, mood: Mood) -> None:
+    def __init__(self, canvas: Canvas, mood: Mood, cast: Cast | None = None) -> None:
         self.canvas, self.mood = canvas, mood
+        self.cast = cast if cast is not None else Cast()
         self.palette = self.palettes[mood.light]
         self.layers = [rgb(color) for color in self.palette.layers]
 
+    @classmethod
+    def margins(cls, width: int, height: int) -> tuple[float, float]:
+        """How far from the edges (x, y in pixels) subjects keep, clear of borders and bars."""
+        return width * 0.05, height * 0.04
+
     def paint(self) -> None:
         land = plan_landscape(self.canvas, self.mood, self.octaves, self.roughness)
+        if (luminary := self.cast.luminary) is not None:  # the drawn sun or moon is the light; the disc hides
+            land = replace(land, sun=(*luminary.centre, 1.0))
         self.sky(land)
         for index, ridge in enumerate(land.ridges):
             self.hill(index, ridge, land)
@@ -157,6 +183,8 @@ class Painter:
                 self.city(land.skyline, land.floors[0])
             if index == 0 and land.water is not None:
                 self.water(*land.water, land)
+        for figure in self.cast.figures:
+            self.figure(figure, land)
         self.finish(land)
 
     def sky(self, land: Landscape) -> None:
@@ -223,5 +251,73 @@ class Painter:
         if top < bottom and left < right:
             canvas.pixels[:, top:bottom, left:right] = color
 
+    def figure(self, figure: Figure, land: Landscape) -> None:
+        """A subject's drawing lit by the scene: tinted to the light, shaded toward its feet, rim-lit on the
+        side facing the sun, hazed with distance, standing on a soft shadow (things of the sky float)."""
+        canvas = self.canvas
+        planes = drawing(figure.text, figure.width, figure.height, figure.flip)
+        color, alpha = planes[:3], planes[3]
+        grey = 0.3 * color[0] + 0.59 * color[1] + 0.11 * color[2]
+        color = grey + (color - grey) * self.figure_saturation
+        light = rgb(self.palette.light)
+        if figure.kind == "luminary":
+            canvas.glow(*figure.centre, min(figure.width, figure.height) * 0.9, light, 0.45)
+        else:
+            tint, share, brightness = FIGURE_TINTS[self.mood.light]
+            color = mix(color, color * rgb(tint), share) * brightness
+            rows = np.linspace(0.0, 1.0, figure.height, dtype=np.float32)[:, None]
+            color = color * (1.0 - self.figure_shading * smoothstep(0.3, 1.0, rows))
+            toward = 1 if land.sun[0] >= figure.x else -1
+            reach = max(1, round(min(figure.width, figure.height) * 0.025))
+            rim = alpha * (1.0 - np.minimum(_shifted(alpha, -toward * reach, 0), _shifted(alpha, 0, reach)))
+            color = mix(color, light, rim * self.figure_rim)
+            color = mix(color, rgb(self.palette.sky[-1]), 0.45 * figure.depth)
+            shadow_dark = 0.3 if self.mood.light == "night" else 0.4
+            if figure.kind in ("figure", "place"):
+                self.shadow(figure, shadow_dark * (1.0 - 0.5 * figure.depth))
+        if self.figure_outline:
+            self.outline(figure, alpha)
+        _cover_clipped(canvas, figure.top, figure.left, alpha, color)
+
+    def shadow(self, figure: Figure, strength: float) -> None:
+        """A soft dark ellipse on the ground under the subject."""
+        canvas = self.canvas
+        rx, ry = figure.width * 0.46, max(2.0, figure.height * 0.07)
+        y = figure.bottom - ry * 0.6
+        block = canvas.around(figure.x, y, rx * 1.3)
+        if block is None:
+            return
+        top, left, dy, dx = block
+        reach = (dx / rx) ** 2 + (dy / ry) ** 2
+        canvas.cover(top, left, strength * smoothstep(1.3, 0.1, reach), self.layers[-1] * 0.2)
+
+    def outline(self, figure: Figure, alpha: np.ndarray) -> None:
+        """An ink outline: the drawing's silhouette grown by `figure_outline` of the short side."""
+        grow = max(1, round(self.canvas.unit * self.figure_outline))
+        padded = np.pad(alpha, grow)
+        mask = Image.fromarray((padded * 255).astype(np.uint8)).filter(ImageFilter.MaxFilter(2 * grow + 1))
+        _cover_clipped(self.canvas, figure.top - grow, figure.left - grow, np.asarray(mask) / np.float32(255), INK)
+
     def finish(self, land: Landscape) -> None:
         """Whole-picture treatment (grading, grain, vignette, borders); none by default."""
+
+
+def _shifted(plane: np.ndarray, dx: int, dy: int) -> np.ndarray:
+    """`plane` moved by (dx, dy) pixels, zero where nothing moved in: out[y, x] = plane[y - dy, x - dx]."""
+    out = np.zeros_like(plane)
+    height, width = plane.shape
+    out[max(dy, 0) : height + min(dy, 0), max(dx, 0) : width + min(dx, 0)] = plane[
+        max(-dy, 0) : height + min(-dy, 0), max(-dx, 0) : width + min(-dx, 0)
+    ]
+    return out
+
+
+def _cover_clipped(canvas: Canvas, top: int, left: int, alpha: np.ndarray, color: np.ndarray) -> None:
+    """`Canvas.cover` for a block that may reach past the canvas's edges: the part inside is laid."""
+    height, width = alpha.shape
+    t0, l0 = max(0, -top), max(0, -left)
+    t1, l1 = min(height, canvas.height - top), min(width, canvas.width - left)
+    if t0 >= t1 or l0 >= l1:
+        return
+    part = color[:, t0:t1, l0:l1] if color.ndim == 3 and color.shape[1] > 1 else color
+    canvas.cover(top + t0, left + l0, alpha[t0:t1, l0:l1], part)

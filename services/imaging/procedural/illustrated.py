@@ -14,6 +14,9 @@ class Anime(Painter):
 
     octaves = 3
     roughness = 0.35
+    figure_saturation = 1.1
+    figure_rim = 0.55
+    figure_shading = 0.12
     palettes: ClassVar[dict[Light, Palette]] = {
         "day": Palette(
             ("#0c5bd6", "#3d9bff", "#9fdcff", "#e2f6ff"),
@@ -134,6 +137,10 @@ class ComicBook(Painter):
 
     octaves = 3
     roughness = 0.4
+    figure_saturation = 1.15
+    figure_rim = 0.0
+    figure_shading = 0.05
+    figure_outline = 0.007
     palettes: ClassVar[dict[Light, Palette]] = {
         "day": Palette(
             ("#2fb4ff",),
@@ -265,6 +272,8 @@ class PixarArt(Painter):
 
     octaves = 2
     roughness = 0.3
+    figure_saturation = 1.05
+    figure_rim = 0.35
     palettes: ClassVar[dict[Light, Palette]] = {
         "day": Palette(
             ("#6fbdf5", "#a9dcff", "#dff1ff", "#fff0f4"),

@@ -13,6 +13,9 @@ class Photorealistic(Painter):
 
     octaves = 7
     roughness = 0.55
+    figure_saturation = 0.85
+    figure_rim = 0.3
+    figure_shading = 0.3
     palettes: ClassVar[dict[Light, Palette]] = {
         "day": Palette(
             ("#3b6db3", "#79a7d8", "#d3e3ef"),
@@ -98,6 +101,9 @@ class Cinematic(Painter):
 
     octaves = 5
     roughness = 0.45
+    figure_saturation = 0.9
+    figure_rim = 0.5
+    figure_shading = 0.3
     palettes: ClassVar[dict[Light, Palette]] = {
         "day": Palette(
             ("#123f4f", "#3f8793", "#e7b07a", "#f6c28b"),
@@ -153,6 +159,18 @@ class Cinematic(Painter):
     def tree(self, tree: Tree) -> None:
         super().tree(Tree(tree.layer, tree.x, tree.base, tree.height * 1.3))
 
+    @classmethod
+    def margins(cls, width: int, height: int) -> tuple[float, float]:
+        """Clear of the black bars `finish` lays over the top and bottom."""
+        x, y = super().margins(width, height)
+        return x, y + cls.bar(width, height)
+
+    @staticmethod
+    def bar(width: int, height: int) -> int:
+        """The height of each black bar: a 2.39:1 letterbox on a wide frame, a thin band on a tall one."""
+        wide = width > height * 1.2
+        return max(0, int((height - width / 2.39) / 2 if wide else height * 0.045))
+
     def finish(self, land: Landscape) -> None:
         canvas = self.canvas
         pixels = canvas.pixels
@@ -163,8 +181,7 @@ class Cinematic(Painter):
         pixels += (pixels * pixels * (3 - 2 * pixels) - pixels) * 0.6
         canvas.vignette(0.55)
         canvas.grain(0.025)
-        wide = canvas.width > canvas.height * 1.2
-        bar = int((canvas.height - canvas.width / 2.39) / 2 if wide else canvas.height * 0.045)
+        bar = self.bar(canvas.width, canvas.height)
         if bar > 0:
             pixels[:, :bar] = 0.0
             pixels[:, canvas.height - bar :] = 0.0

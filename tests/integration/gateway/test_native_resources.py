@@ -144,7 +144,14 @@ async def test_scenes_view_and_regeneration_rerender(kafka: str, database_url: s
         description="D",
         text="one two",
         scenes=[
-            Scene(index=0, narration="One.", image_prompt="a red door", subtitle="One."),
+            Scene(
+                index=0,
+                narration="One.",
+                image_prompt="a red door",
+                subtitle="One.",
+                subjects=["door"],
+                search_query="red door",
+            ),
             Scene(index=1, narration="Two.", image_prompt="a blue sea", subtitle="Two."),
         ],
     )
@@ -182,6 +189,7 @@ async def test_scenes_view_and_regeneration_rerender(kafka: str, database_url: s
             (1, "Two.", 2.5, 3.5),
         ]
         assert views[1].image is not None and views[1].image.url.endswith("/scenes/1/image?version=1")
+        assert [(v.subjects, v.search_query) for v in views] == [(["door"], "red door"), ([], "")]
         with pytest.raises(NotFound):
             await scenes.list_scenes(runtime, BOB, job.id)
         with pytest.raises(NotFound):

@@ -254,6 +254,33 @@ async def test_the_first_scene_zooms_in_on_the_centre_of_its_still(tmp_path: Pat
         assert abs(x - 269.5) <= 1.5 and abs(y - 479.5) <= 1.5, "the zoom drifted off the centre"
 
 
+async def test_a_scene_with_a_focus_zooms_in_on_its_main_subject_holding_it_in_place(tmp_path: Path) -> None:
+    image = tmp_path / "subject.png"
+    picture = Image.new("RGB", (540, 960), (0, 0, 0))
+    picture.paste((255, 255, 255), (112, 622, 212, 722))  # a 100 px white square around (162, 672): (0.3, 0.7)
+    picture.save(image)
+    scene = SceneMedia(image, write_tone(tmp_path / "scene.wav", 2.8), 3.0, focus=(0.3, 0.7))
+    options = RenderOptions(width=540, height=960, fps=24, subtitles=False, transition="none")
+
+    video = await render_video([scene], [], options, tmp_path, ignore_progress)
+
+    def square(seconds: float) -> tuple[int, float, float]:
+        white = frame_at(video.video_path, seconds, 540, 960).min(axis=2) > 128
+        rows, columns = np.flatnonzero(white.any(axis=1)), np.flatnonzero(white.any(axis=0))
+        return len(columns), (columns[0] + columns[-1]) / 2, (rows[0] + rows[-1]) / 2
+
+    early, late = square(0.6), square(2.4)
+    assert late[0] >= early[0] + 3, f"the square did not grow: {early[0]} px, then {late[0]} px"
+    for _, x, y in (early, late):
+        assert abs(x - 0.3 * 540) <= 3 and abs(y - 0.7 * 960) <= 3, f"the subject drifted to ({x}, {y})"
+
+
+def test_the_video_credits_openmoji_in_its_metadata(rendered: Render) -> None:
+    comment = probe(rendered.video.video_path)["format"]["tags"]["comment"]
+
+    assert "All emojis designed by OpenMoji" in comment and "CC BY-SA 4.0" in comment
+
+
 async def test_an_unreadable_image_fails_naming_its_scene(tmp_path: Path) -> None:
     scenes = storyboard(tmp_path)
     scenes[2].visual_path.write_bytes(b"\x89PNG\r\n\x1a\n this is not really a picture")

@@ -58,6 +58,9 @@ async def test_a_prompt_is_written_by_the_model_as_structured_output_and_a_scrip
     written = json.loads(chat.reply.body["choices"][0]["message"]["content"])
     assert story.storyboard.title == written["title"]
     assert [scene.narration for scene in story.storyboard.scenes] == [scene["narration"] for scene in written["scenes"]]
+    assert [(scene.subjects, scene.search_query) for scene in story.storyboard.scenes] == [
+        (scene["subjects"], scene["search_query"]) for scene in written["scenes"]
+    ]
     assert chat.body["model"] == "gpt-4o-mini"
     response_format = chat.body["response_format"]
     assert response_format["type"] == "json_schema" and response_format["json_schema"]["strict"] is True

@@ -7,7 +7,7 @@ from libs.common.models import MODELS, PICTURE_MODEL_IDS
 from libs.common.settings import ProviderSettings
 from services.gateway.routes.models import catalogue, describe
 
-NO_KEYS = ProviderSettings(openai_api_key="", replicate_api_token="")
+NO_KEYS = ProviderSettings(openai_api_key="", replicate_api_token="", pexels_api_key="", pixabay_api_key="")
 
 
 def available(keys: ProviderSettings) -> set[str]:
@@ -61,8 +61,34 @@ def test_only_picture_models_may_be_named_by_a_job() -> None:
         "replicate:flux-schnell",
         "replicate:sdxl",
         "replicate:svd-xt",
+        "local:automatic1111",
+        "local:comfyui",
+        "stock:pexels",
+        "stock:pixabay",
     }
     assert describe(NO_KEYS, "offline:espeak-ng").usable_as_model_id is False
+
+
+def test_a_stock_librarys_key_makes_its_stock_model_available() -> None:
+    for key, model in [("pexels_api_key", "stock:pexels"), ("pixabay_api_key", "stock:pixabay")]:
+        keys = NO_KEYS.model_copy(update={key: "a-key"})
+        assert available(keys) - available(NO_KEYS) == {model}
+    pexels = describe(NO_KEYS, "stock:pexels")
+    assert (pexels.provider, pexels.is_available, pexels.requires, pexels.usable_as_model_id) == (
+        "pexels",
+        False,
+        "PEXELS_API_KEY",
+        True,
+    )
+    assert pexels.capabilities.supports_text_to_video and pexels.capabilities.supports_text_to_image
+
+
+def test_the_stock_keys_are_read_from_their_standard_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("REELFORGE_PEXELS_API_KEY", "REELFORGE_PIXABAY_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PEXELS_API_KEY", "from-env")
+    monkeypatch.setenv("PIXABAY_API_KEY", "from-env")
+    assert {"stock:pexels", "stock:pixabay"} <= available(ProviderSettings())
 
 
 def test_an_unknown_model_is_not_found_and_the_known_ones_are_named() -> None:

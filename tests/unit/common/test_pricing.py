@@ -48,6 +48,8 @@ def test_a_script_is_never_sent_to_a_model_and_is_narrated_by_its_own_length() -
         ("replicate:flux-schnell", PRICES.price_replicate_image, 0.0),
         ("replicate:sdxl", PRICES.price_replicate_image, 0.0),
         ("replicate:svd-xt", 0.0, PRICES.price_replicate_clip),
+        ("stock:pexels", 0.0, 0.0),
+        ("stock:pixabay", 0.0, 0.0),
     ],
 )
 def test_pictures_are_priced_per_scene_by_the_model(model_id: str, image_price: float, clip_price: float) -> None:

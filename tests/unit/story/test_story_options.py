@@ -117,7 +117,13 @@ def test_a_draft_with_the_wrong_scene_count_is_fitted_and_given_the_mood() -> No
             "title": "T",
             "description": "D",
             "scenes": [
-                {"narration": f"Scene {n} happens here. Then more.", "image_prompt": f"picture {n}", "subtitle": "s"}
+                {
+                    "narration": f"Scene {n} happens here. Then more.",
+                    "image_prompt": f"picture {n}",
+                    "subtitle": "s",
+                    "subjects": ["cat"],
+                    "search_query": "cat",
+                }
                 for n in range(5)
             ],
         }
