@@ -163,3 +163,33 @@ async def test_invalid_model_output_is_asked_for_again_by_the_provider(
     assert len(fake_openai.requests(CHAT)) == 2
     assert len(fake_openai.requests(MODERATIONS)) == 1, "the provider retried, not the runtime"
     assert story.storyboard.scenes
+
+
+def english_storyboard() -> str:
+    scene = {
+        "narration": "The old keeper climbed the stairs every night to light the lamp above the sea.",
+        "image_prompt": "a lighthouse at night",
+        "subtitle": "The old keeper climbed the stairs every night to light the lamp above the sea.",
+        "subjects": ["lighthouse"],
+        "search_query": "lighthouse night",
+    }
+    story = {"title": "The Keeper of the Light", "description": "A keeper and his lamp.", "scenes": [scene] * 3}
+    return json.dumps(story)
+
+
+async def test_a_model_answering_in_another_language_is_asked_once_more_then_the_job_fails_with_a_code(
+    kafka: str, database_url: str, tmp_path: Path, fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.queue(CHAT, chat_content(english_storyboard()), chat_content(english_storyboard()))
+    settings = settings_for(kafka, database_url, tmp_path, fake_openai)
+    requested = JobRequested(
+        job_id=uuid4(), user_id="u1", input=JobInput(prompt=PROMPT), options=RenderOptions(language="german")
+    )
+    async with serving(create_app(settings)), BusProbe(kafka) as bus:
+        await bus.publish(requested)
+        [failed] = await bus.events(JobFailed, 1)
+    assert failed.code == "story_language_mismatch"
+    assert "english instead of german" in failed.reason
+    chats = fake_openai.requests(CHAT)
+    assert len(chats) == 2, "asked once more, then given up"
+    assert "German" in json.dumps(chats[1].body["messages"][-1])
