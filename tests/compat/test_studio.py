@@ -22,12 +22,13 @@ pytestmark = pytest.mark.e2e
 
 PREFIX = "/compat/studio/api/v1"
 PASSWORD = "securepassword123"
-# The document's limits, set explicitly; rendering priced high enough that a long script passes $100.
+# The document's limits, set explicitly; rendering priced high enough that a script within the free
+# tier's 180 s passes $100.
 STACK_ENV = {
     "REELFORGE_RATE_LIMIT_PER_MINUTE": "100",
     "REELFORGE_RATE_LIMIT_PER_HOUR": "1000",
     "REELFORGE_COST_LIMIT_PER_JOB_USD": "100",
-    "REELFORGE_PRICE_RENDER_PER_MINUTE": "12",
+    "REELFORGE_PRICE_RENDER_PER_MINUTE": "40",
 }
 JOB_EXAMPLE: dict[str, Any] = {
     "project_id": 1,
@@ -175,15 +176,16 @@ async def test_estimate_cost_and_cost_limit(stack: EmbeddedStack) -> None:
         documented = {"image_generation", "video_generation", "voice_synthesis", "music_synthesis", "ffmpeg_processing"}
         assert documented <= set(body["breakdown"])
         assert all(isinstance(value, float) for value in body["breakdown"].values())
-        # Offline providers cost nothing; rendering 30 s at $12 a minute is $6.
-        assert body["breakdown"]["ffmpeg_processing"] == pytest.approx(6.0)
+        # Offline providers cost nothing; rendering 30 s at $40 a minute is $20.
+        assert body["breakdown"]["ffmpeg_processing"] == pytest.approx(20.0)
         assert body["estimated_cost"] == pytest.approx(sum(body["breakdown"].values()))
         longer = (await api.post("/jobs/estimate-cost", json={**example, "video_duration": 60})).json()
         assert longer["estimated_cost"] > body["estimated_cost"]
         assert_error(await api.post("/jobs/estimate-cost", json={**example, "num_images": 0}), 400, "num_images")
 
-        # About 525 s of narration, rendered at $12 a minute: over the $100 a job may cost.
-        too_dear = await api.post("/jobs/", json={"script": "word " * 1700, "config": {"quality": "draft"}})
+        # About 170 s of narration (within the free tier's 180 s), rendered at $40 a minute: over the $100
+        # a job may cost.
+        too_dear = await api.post("/jobs/", json={"script": "word " * 540, "config": {"quality": "draft"}})
         assert_error(too_dear, 400, "$100")
         assert (await api.get("/jobs/")).json() == []
 

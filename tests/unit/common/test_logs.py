@@ -54,7 +54,9 @@ def test_every_service_log_line_is_scrubbed_arguments_included() -> None:
     stream = io.StringIO()
     handler = logging.getLogger().handlers[0]
     handler.setStream(stream)  # type: ignore[attr-defined]
-    logging.getLogger("reelforge.tests.websocket").info('%s - "WebSocket %s" [accepted]', "127.0.0.1:1", f"/x?token={JWT}")
+    logging.getLogger("reelforge.tests.websocket").info(
+        '%s - "WebSocket %s" [accepted]', "127.0.0.1:1", f"/x?token={JWT}"
+    )
     line = json.loads(stream.getvalue().splitlines()[-1])
     assert JWT not in stream.getvalue()
     assert line["message"] == '127.0.0.1:1 - "WebSocket /x?token=[redacted]" [accepted]'
