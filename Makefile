@@ -35,13 +35,14 @@ run: deps
 test: system-deps-test $(TEST_INSTALLED)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-## lint: ruff over the code and the tests
+## lint: ruff over the code, the tests, the benchmarks and the scripts
 lint: $(TEST_INSTALLED)
-	$(BIN)/ruff check libs services tests
+	$(BIN)/ruff check libs services tests bench scripts
 
-## bench: render benchmark (a 60 s vertical short vs a bare encode and MoviePy); BENCH_ARGS='--moviepy-python PY'
+## bench: render (a 60 s vertical short vs a bare encode and MoviePy; BENCH_ARGS='--moviepy-python PY') and voices (Whisper's word error rate per voice)
 bench: system-deps-run $(TEST_INSTALLED)
 	$(BIN)/python -m bench.render $(BENCH_ARGS)
+	$(BIN)/python -m bench.voices
 
 ## lock: re-pin both lock files in clean environments; the run-time pins are taken from the test resolution
 lock:

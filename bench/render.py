@@ -8,7 +8,8 @@
    render cannot beat;
 3. the same storyboard composed with MoviePy, when a Python with MoviePy is available
    (`--moviepy-python`, default this one).
-It writes bench/results/render.json and docs/benchmarks.md. No test runs it and none asserts a time.
+It writes bench/results/render.json and the Render section of docs/benchmarks.md. No test runs it and none
+asserts a time.
 """
 
 import argparse
@@ -30,6 +31,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from bench.doc import write_section
 from libs.common.events import Cue, RenderOptions
 from services.render.compose import Look, SceneMedia, render_video
 from services.render.segment import ENCODINGS
@@ -38,7 +40,6 @@ from tests.media import tone_wav
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "render.json"
-DOC = ROOT / "docs" / "benchmarks.md"
 WIDTH, HEIGHT, FPS, SCENES, SCENE_S = 1080, 1920, 30, 8, 7.5
 QUALITY = "standard"
 LINES = [
@@ -255,29 +256,28 @@ def write_doc(result: dict) -> None:
         f"| MoviePy, same storyboard | {mp_row}"
         f" | MoviePy ÷ render = **{ratios.get('moviepy_over_render', '-')}** (target ≥ 20) |",
     ]
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(
-        "# Benchmarks\n\n"
-        "## Render\n\n"
+    write_section(
+        "Render",
         f"`make bench` renders a fixed storyboard ({result['storyboard']}; zoom and pan motion, crossfades,\n"
         "captions, narration over ducked music) and, in the same run, times libx264 encoding exactly the frames\n"
         "the render produced (decoded once to a raw file, encoded with the same settings) and MoviePy composing\n"
         "the same storyboard (stills zoomed by a per-frame resize and panned by a moving position, crossfades,\n"
         "outlined captions, the same audio, "
         "the same encoder settings). Results: `bench/results/render.json`; `python -m bench.render --doc-only`\n"
-        "rewrites this page from them.\n\n"
+        "rewrites this section from them.\n\n"
         f"Measured on {result['machine']}; {result['ffmpeg'].split(' Copyright')[0]}.\n\n" + "\n".join(table) + "\n\n"
         "Wall times are what a user waits; CPU time (user + system of the processes doing the work) is what\n"
         "the work costs and moves less with other load on the machine. Peak memory is the resident memory of\n"
         "all the processes of one side together, sampled every 50 ms.\n",
-        encoding="utf-8",
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moviepy-python", default=sys.executable, help="a Python that has MoviePy installed")
-    parser.add_argument("--doc-only", action="store_true", help="rewrite docs/benchmarks.md from the last results")
+    parser.add_argument(
+        "--doc-only", action="store_true", help="rewrite its section of docs/benchmarks.md from the last results"
+    )
     arguments = parser.parse_args()
     if arguments.doc_only:
         write_doc(json.loads(RESULTS.read_text(encoding="utf-8")))

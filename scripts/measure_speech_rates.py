@@ -4,7 +4,7 @@
 
 For each language, the offline writer's own passages (services/story/material/<language>.toml) are
 narrated exactly as the audio stage narrates a scene offline (by that language's offline voice:
-Kokoro for Japanese, espeak-ng for most; voice `alloy`, phrase pauses included), and the rate is
+Piper for English, Kokoro for Japanese, espeak-ng for most; voice `alloy`, phrase pauses included), and the rate is
 their total duration over their words (characters for languages written without spaces).
 Languages not named keep their figures from the file.
 """

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from libs.common.vocabulary import (
     ArtStyle,
+    CaptionStyle,
     DurationPreset,
     Fps,
     Language,
@@ -149,6 +150,7 @@ class RenderOptions(BaseModel):
     height: int = 1920
     fps: Fps = 30
     subtitles: bool = True
+    caption_style: CaptionStyle = "phrase"
     quality: Quality = "standard"
     transition: Transition = "crossfade"
     motion: bool = Field(True, description="Ken Burns pan and zoom on still images.")
@@ -225,12 +227,38 @@ class SceneImage(BaseModel):
         return [self.key, *self.shot_keys]
 
 
+class WordTiming(BaseModel):
+    """When one word of a cue is spoken, on the cue's clock.
+
+    A word is what `libs.common.lines.words` makes of the cue's text: a word with the punctuation
+    that touches it, or a single character of text written without spaces (Chinese, Japanese).
+    """
+
+    start_s: float
+    end_s: float
+    text: str
+
+
 class Cue(BaseModel):
     """One subtitle line, timed relative to the start of its scene's narration."""
 
     start_s: float
     end_s: float
     text: str
+    words: list[WordTiming] = Field(
+        default_factory=list, description="Each word as spoken; empty from a narration made before words were timed."
+    )
+
+    def retimed(self, scale: float = 1.0, shift: float = 0.0, low: float = 0.0, high: float = float("inf")) -> Self:
+        """The cue and its words on another clock: every time `t` becomes `t * scale + shift`, kept in [low, high]."""
+
+        def moved(seconds: float) -> float:
+            return min(max(seconds * scale + shift, low), high)
+
+        words = [
+            word.model_copy(update={"start_s": moved(word.start_s), "end_s": moved(word.end_s)}) for word in self.words
+        ]
+        return self.model_copy(update={"start_s": moved(self.start_s), "end_s": moved(self.end_s), "words": words})
 
 
 class SceneNarration(BaseModel):
@@ -273,6 +301,7 @@ class VideoOutput(BaseModel):
     srt_key: str
     vtt_key: str
     duration_s: float
+    words_key: str | None = Field(None, description="The word timings as JSON (none for videos rendered before).")
     width: int
     height: int
     size_bytes: int

@@ -75,6 +75,10 @@ QUALITIES: tuple[str, ...] = get_args(Quality)
 Transition = Literal["crossfade", "fadeblack", "wipeleft", "slideup", "none"]
 TRANSITIONS: tuple[str, ...] = get_args(Transition)
 
+CaptionStyle = Literal["phrase", "karaoke"]
+"""`phrase` shows each spoken phrase; `karaoke` also colours each word while it is spoken."""
+CAPTION_STYLES: tuple[str, ...] = get_args(CaptionStyle)
+
 Fps = Literal[24, 25, 30, 60]
 FPS_VALUES: tuple[int, ...] = get_args(Fps)
 

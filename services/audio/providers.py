@@ -12,7 +12,8 @@ from libs.common.vocabulary import Language
 from services.audio.kokoro_japanese import KokoroNarrator
 from services.audio.narrators import Narrator, OfflineNarrator
 from services.audio.openai_speech import OpenAISpeech
-from services.audio.settings import AudioSettings
+from services.audio.piper_voice import PiperNarrator
+from services.audio.settings import AudioSettings, OfflineEnglishVoice
 from services.audio.silent import SilentNarrator
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,8 @@ def build_providers(settings: AudioSettings) -> AudioProviders:
         settings.speech_provider == "auto" and bool(settings.openai_api_key)
     )
     if not wants_openai:
-        return AudioProviders(offline_narrator(), SilentNarrator(), Prices(), _nothing_to_close)
+        narrator = offline_narrator(settings.offline_english_voice)
+        return AudioProviders(narrator, SilentNarrator(), Prices(), _nothing_to_close)
     client = AsyncOpenAI(
         api_key=settings.openai_api_key,
         base_url=settings.openai_base_url,
@@ -46,9 +48,19 @@ def build_providers(settings: AudioSettings) -> AudioProviders:
     return AudioProviders(OpenAISpeech(client, settings.tts_model), SilentNarrator(), Prices(), client.close)
 
 
-def offline_narrator() -> OfflineNarrator:
-    """Kokoro speaks Japanese, espeak-ng the rest; a voice that does not load leaves its language to espeak-ng."""
+def offline_narrator(english_voice: OfflineEnglishVoice = "piper") -> OfflineNarrator:
+    """Piper speaks English (unless `english_voice` is espeak-ng), Kokoro Japanese, espeak-ng the rest.
+
+    A voice that does not load leaves its language to espeak-ng, with one warning, rather than stopping the service.
+    """
     voices: dict[Language, Narrator] = {}
+    if english_voice == "piper":
+        try:
+            voices["english"] = PiperNarrator.load()
+        except Exception:
+            log.warning(
+                "Piper's English voice (en_US-joe-medium) did not load: espeak-ng narrates English", exc_info=True
+            )
     try:
         voices["japanese"] = KokoroNarrator.load()
     except Exception:

@@ -6,7 +6,8 @@ from pydantic import Field, model_validator
 from libs.common.settings import ProviderSettings, WorkerSettings, env
 
 SpeechProvider = Literal["auto", "offline", "openai"]
-"""`auto` means OpenAI speech when `OPENAI_API_KEY` is set, espeak-ng otherwise."""
+"""`auto` means OpenAI speech when `OPENAI_API_KEY` is set, the offline voices otherwise."""
+OfflineEnglishVoice = Literal["piper", "espeak"]
 
 
 class AudioSettings(WorkerSettings, ProviderSettings):
@@ -14,6 +15,11 @@ class AudioSettings(WorkerSettings, ProviderSettings):
     narration_concurrency: int = Field(2, ge=1, description="Scenes narrated at once.")
     speech_provider: SpeechProvider = Field("auto", description="Who speaks the narration.")
     tts_model: Literal["tts-1", "tts-1-hd", "gpt-4o-mini-tts"] = Field("tts-1", description="OpenAI speech model.")
+    offline_english_voice: OfflineEnglishVoice = Field(
+        "piper",
+        description="Who speaks English offline: Piper's neural voice (en_US-joe-medium), or espeak-ng as every "
+        "other language is spoken.",
+    )
     music_dir: Path | None = Field(
         None, description="A folder of background tracks named by mood (calm.mp3, epic-2.ogg, ...); unset = synthesize."
     )

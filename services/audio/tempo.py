@@ -12,7 +12,7 @@ import wave
 from pathlib import Path
 
 from libs.common.errors import ProviderError
-from libs.common.events import Cue, SceneNarration
+from libs.common.events import SceneNarration
 from libs.common.pacing import MAX_SPEED_UP
 from libs.common.storage import ObjectStore
 from libs.common.tools import start_tool
@@ -52,10 +52,7 @@ async def _faster(narration: SceneNarration, tempo: float, store: ObjectStore, w
     with wave.open(str(fast), "rb") as recording:
         duration_s = recording.getnframes() / recording.getframerate()
     scale = duration_s / narration.duration_s if narration.duration_s else 1.0
-    cues = [
-        Cue(start_s=cue.start_s * scale, end_s=min(cue.end_s * scale, duration_s), text=cue.text)
-        for cue in narration.cues
-    ]
+    cues = [cue.retimed(scale=scale, high=duration_s) for cue in narration.cues]
     return narration.model_copy(update={"key": key, "duration_s": duration_s, "cues": cues})
 
 

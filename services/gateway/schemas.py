@@ -13,6 +13,7 @@ from libs.common.pacing import PRESET_SECONDS
 from libs.common.vocabulary import (
     DURATION_PRESETS,
     ArtStyle,
+    CaptionStyle,
     DurationPreset,
     Fps,
     JobStatus,
@@ -54,6 +55,9 @@ class JobCreate(BaseModel):
     resolution: str = Field("1080x1920", description="WIDTHxHEIGHT, even numbers from 128 to 3840.")
     fps: Fps = 30
     subtitles: bool = True
+    caption_style: CaptionStyle = Field(
+        "phrase", description="`phrase`: each spoken phrase on screen; `karaoke`: the word being spoken lights up."
+    )
     quality: Quality = "standard"
     transition: Transition = Field("crossfade", description="How one scene gives way to the next.")
     motion: bool = Field(True, description="Ken Burns pan and zoom on still images.")
@@ -152,6 +156,7 @@ class JobCreate(BaseModel):
             height=height,
             fps=self.fps,
             subtitles=self.subtitles,
+            caption_style=self.caption_style,
             quality=self.quality,
             transition=self.transition,
             motion=self.motion,

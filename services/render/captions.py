@@ -1,4 +1,5 @@
-"""The job's subtitle timeline, and the caption files made from it: SRT, WebVTT and a styled ASS script.
+"""The job's subtitle timeline, and the caption files made from it: SRT, WebVTT, word timings as JSON and
+a styled ASS script.
 
 Every format shows a cue in at most two lines, wrapped at word boundaries (text written
 without spaces, such as Chinese or Japanese, may break between two characters where kinsoku
@@ -6,20 +7,24 @@ shori allows: see libs/common/lines.py). The ASS script draws in the language's 
 """
 
 import functools
+import json
 import math
 import re
 import subprocess
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from libs.common.events import Cue, SceneNarration
-from libs.common.lines import display_width, joined, words, wrap
-from libs.common.vocabulary import Language
+from libs.common.lines import Word, display_width, joined, words, wrap
+from libs.common.vocabulary import CaptionStyle, Language
+from libs.common.word_timing import words_of
 from services.render.caption_fonts import CAPTION_FONTS
 
 LINE_COLUMNS = 32
 """A caption line holds about this many columns (a CJK character takes two)."""
 MAX_LINES = 2
+HIGHLIGHT = "&H0000E5FF&"
+"""The spoken word's colour in karaoke captions: a warm yellow (ASS colours are &HAABBGGRR)."""
 
 FONT_SHARE_OF_SHORT_SIDE = 0.055
 SIDE_MARGIN_SHARE = 0.08
@@ -38,9 +43,7 @@ def timeline(narrations: Sequence[SceneNarration], scene_durations: Sequence[flo
     offset = 0.0
     ordered = sorted(narrations, key=lambda narration: narration.scene_index)
     for narration, duration_s in zip(ordered, scene_durations, strict=True):
-        cues.extend(
-            Cue(start_s=offset + cue.start_s, end_s=offset + cue.end_s, text=cue.text) for cue in narration.cues
-        )
+        cues.extend(cue.retimed(shift=offset) for cue in narration.cues)
         offset += duration_s
     return cues
 
@@ -50,14 +53,19 @@ def caption_lines(text: str, columns: int = LINE_COLUMNS) -> list[str]:
 
     Whitespace, newlines included, only separates words: the wrapping decides where lines break.
     """
+    return [joined(line) for line in caption_word_lines(text, columns)]
+
+
+def caption_word_lines(text: str, columns: int = LINE_COLUMNS) -> list[list[Word]]:
+    """`caption_lines`, as the words (or pieces of an over-long word) on each line."""
     text_words = words(text)
     total = display_width(joined(text_words))
     if total <= columns:
-        return [joined(text_words)] if text_words else []
+        return [text_words] if text_words else []
     width = math.ceil(total / MAX_LINES)
     while len(lines := wrap(text_words, width)) > MAX_LINES:
         width += 1
-    return [joined(line) for line in lines]
+    return lines
 
 
 def to_srt(cues: Iterable[Cue]) -> str:
@@ -78,9 +86,27 @@ def to_vtt(cues: Iterable[Cue]) -> str:
     return "\n".join(["WEBVTT\n", *blocks])
 
 
-def to_ass(cues: Iterable[Cue], width: int, height: int, language: Language) -> str:
+def to_word_json(cues: Iterable[Cue]) -> str:
+    """The word timings as JSON: every cue on the video's clock with its words, times in seconds."""
+    shown = [
+        {
+            "start_s": round(cue.start_s, 3),
+            "end_s": round(cue.end_s, 3),
+            "text": cue.text,
+            "words": [
+                {"start_s": round(word.start_s, 3), "end_s": round(word.end_s, 3), "text": word.text}
+                for word in words_of(cue)
+            ],
+        }
+        for cue, _ in _shown(cues)
+    ]
+    return json.dumps({"cues": shown}, ensure_ascii=False, indent=1) + "\n"
+
+
+def to_ass(cues: Iterable[Cue], width: int, height: int, language: Language, style: CaptionStyle = "phrase") -> str:
     """An ASS script for burning in: big bold white text, black outline and soft shadow, bottom centre,
-    in the language's caption font (`caption_fonts.toml`).
+    in the language's caption font (`caption_fonts.toml`). In the `karaoke` style the word being
+    spoken turns yellow, from its start to the next word's.
 
     The bottom margin on vertical video clears the controls that short-video apps overlay there.
     WrapStyle 0 is a safety net only: lines arrive pre-wrapped, and libass wraps again just
@@ -113,11 +139,62 @@ def to_ass(cues: Iterable[Cue], width: int, height: int, language: Language) -> 
         "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
     ]
     events = [
-        f"Dialogue: 0,{_ass_time(cue.start_s)},{_ass_time(cue.end_s)},Caption,,0,0,0,,"
-        + r"\N".join(ass_escape(line) for line in lines)
-        for cue, lines in _shown(cue.model_copy(update={"text": drawable(cue.text)}) for cue in cues)
+        f"Dialogue: 0,{_ass_time(start_s)},{_ass_time(end_s)},Caption,,0,0,0,,{text}"
+        for cue in cues
+        if (lines := _drawn_lines(cue.text))
+        for start_s, end_s, text in _timed_texts(cue, lines, style)
     ]
     return "\n".join([*header, *events]) + "\n"
+
+
+def _drawn_lines(text: str) -> list[list[tuple[int, Word]]]:
+    """The caption's lines as libass can draw them: each piece of text with the number of the word it belongs to.
+
+    A word too long for a line comes in pieces, all with its number; a piece with nothing drawable left
+    (an emoji no outline font has) is dropped, and so is a line left empty.
+    """
+    whole = words(text)
+    lines: list[list[tuple[int, Word]]] = []
+    number, left = 0, ""
+    for line in caption_word_lines(text):
+        drawn: list[tuple[int, Word]] = []
+        for piece in line:
+            left = (left or whole[number].text).removeprefix(piece.text)
+            if shown := drawable(piece.text):
+                drawn.append((number, Word(shown, piece.spaced)))
+            number += not left
+        if drawn:
+            lines.append(drawn)
+    return lines
+
+
+def _timed_texts(
+    cue: Cue, lines: list[list[tuple[int, Word]]], style: CaptionStyle
+) -> Iterator[tuple[float, float, str]]:
+    """The cue's dialogue texts with their times: the whole cue at once, or one per spoken word."""
+    if style == "phrase":
+        yield cue.start_s, cue.end_s, _ass_text(lines, None)
+        return
+    timings = words_of(cue)
+    starts = [max(word.start_s, cue.start_s) for word in timings]
+    if starts and starts[0] > cue.start_s:
+        yield cue.start_s, starts[0], _ass_text(lines, None)
+    for number, start_s in enumerate(starts):
+        end_s = starts[number + 1] if number + 1 < len(starts) else cue.end_s
+        if end_s > start_s:
+            yield start_s, end_s, _ass_text(lines, number)
+
+
+def _ass_text(lines: list[list[tuple[int, Word]]], spoken: int | None) -> str:
+    """The lines as an ASS event's text, the word numbered `spoken` (if any) in the highlight colour."""
+    texts = []
+    for line in lines:
+        pieces = []
+        for index, (number, piece) in enumerate(line):
+            text = (" " if piece.spaced and index else "") + ass_escape(piece.text)
+            pieces.append(f"{{\\c{HIGHLIGHT}}}{text}{{\\r}}" if number == spoken else text)
+        texts.append("".join(pieces))
+    return r"\N".join(texts)
 
 
 def drawable(text: str) -> str:

@@ -19,7 +19,7 @@ from PIL import Image
 
 from libs.common.errors import InvalidInput
 from libs.common.events import Cue, RenderOptions
-from services.render.captions import to_ass, to_srt, to_vtt
+from services.render.captions import to_ass, to_srt, to_vtt, to_word_json
 from services.render.ffmpeg import run_ffmpeg
 from services.render.motion import plan_motion
 from services.render.segment import (
@@ -75,6 +75,7 @@ class RenderedVideo:
     thumbnail_path: Path
     srt_path: Path
     vtt_path: Path
+    words_path: Path
     duration_s: float
     preview_path: Path | None = None
     rendered_segments: list[str] = field(default_factory=list)
@@ -101,7 +102,7 @@ async def render_video(
     look: Look = Look(),
     cache: SegmentCache | None = None,
 ) -> RenderedVideo:
-    """Render the MP4, its thumbnail, caption files and (if asked) preview into `workdir`.
+    """Render the MP4, its thumbnail, caption files (SRT, WebVTT, word timings) and (if asked) preview into `workdir`.
 
     `report` gets the fraction of frames done. A bad input is InvalidInput naming the scene;
     an ffmpeg failure is a permanent ProviderError with the end of its stderr.
@@ -117,12 +118,14 @@ async def render_video(
         thumbnail_path=workdir / "thumbnail.jpg",
         srt_path=workdir / "captions.srt",
         vtt_path=workdir / "captions.vtt",
+        words_path=workdir / "words.json",
         duration_s=sum(frames) / options.fps,
         preview_path=workdir / "preview.mp4" if options.preview else None,
     )
     await asyncio.to_thread(_check_images, scenes)
     rendered.srt_path.write_text(to_srt(cues), encoding="utf-8")
     rendered.vtt_path.write_text(to_vtt(cues), encoding="utf-8")
+    rendered.words_path.write_text(to_word_json(cues), encoding="utf-8")
     half = transition_half(shot_frames, options.fps, look.transition_s if options.transition != "none" else 0.0)
     plan = plan_segments(shot_frames, half)
     kinds = [kind for _, kind in shots]
@@ -215,11 +218,9 @@ def _segment_captions(segment: Segment, cues: Sequence[Cue], options: RenderOpti
     """The cues on screen during the segment, on the segment's own clock; None when there are none."""
     start, end = segment.first / options.fps, segment.end / options.fps
     shown = [
-        Cue(start_s=max(cue.start_s, start) - start, end_s=min(cue.end_s, end) - start, text=cue.text)
-        for cue in cues
-        if cue.start_s < end and cue.end_s > start
+        cue.retimed(shift=-start, high=end - start) for cue in cues if cue.start_s < end and cue.end_s > start
     ]
-    return to_ass(shown, options.width, options.height, options.language) if shown else None
+    return to_ass(shown, options.width, options.height, options.language, options.caption_style) if shown else None
 
 
 class _Progress:

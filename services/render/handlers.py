@@ -146,11 +146,13 @@ async def upload_outputs(
     store: ObjectStore, cause: Event, rendered: RenderedVideo, width: int, height: int, fps: int, version: int
 ) -> VideoOutput:
     job_id = cause.job_id
+    words_key = keys.output(job_id, "words.json")
     output = VideoOutput(
         video_key=keys.output(job_id, "video.mp4"),
         thumbnail_key=keys.output(job_id, "thumbnail.jpg"),
         srt_key=keys.output(job_id, "captions.srt"),
         vtt_key=keys.output(job_id, "captions.vtt"),
+        words_key=words_key,
         duration_s=rendered.duration_s,
         width=width,
         height=height,
@@ -162,6 +164,7 @@ async def upload_outputs(
     await store.put_file(output.thumbnail_key, rendered.thumbnail_path, "image/jpeg")
     await store.put_file(output.srt_key, rendered.srt_path, "application/x-subrip")
     await store.put_file(output.vtt_key, rendered.vtt_path, "text/vtt")
+    await store.put_file(words_key, rendered.words_path, "application/json")
     if output.preview_key is not None and rendered.preview_path is not None:
         await store.put_file(output.preview_key, rendered.preview_path, "video/mp4")
     await store.put_file(output.video_key, rendered.video_path, "video/mp4")

@@ -156,7 +156,9 @@ def test_a_finished_job_scenes_files_edits_and_deletion(
     stack: EmbeddedStack, ada: httpx.Client, bob: httpx.Client
 ) -> None:
     script = "A lighthouse stands alone.\n\nThe keeper lights the lamp."
-    created = ada.post("/jobs", json={"script": script, "resolution": "256x448", "fps": 24})
+    created = ada.post(
+        "/jobs", json={"script": script, "resolution": "256x448", "fps": 24, "caption_style": "karaoke"}
+    )
     assert created.status_code == 202, created.text
     job_id = created.json()["id"]
     assert_error(ada.post(f"/jobs/{job_id}/scenes/0/regenerate"), 409, "status", "once the job is completed")
@@ -192,7 +194,13 @@ def test_a_finished_job_scenes_files_edits_and_deletion(
     vtt = ada.get(f"/jobs/{job_id}/captions.vtt")
     assert srt.text.startswith("1\n") and "-->" in srt.text and "lighthouse" in srt.text.lower()
     assert vtt.text.startswith("WEBVTT") and vtt.headers["content-type"].startswith("text/vtt")
-    assert_error(ada.get(f"/jobs/{job_id}/captions.ass"), 422, "kind", "'srt' or 'vtt'")
+    timings = ada.get(f"/jobs/{job_id}/captions.json").json()["cues"]
+    spoken = [word for cue in timings for word in cue["words"]]
+    assert " ".join(word["text"] for word in spoken) == script.replace("\n\n", " ")
+    starts = [word["start_s"] for word in spoken]
+    assert starts == sorted(starts) and all(word["end_s"] >= word["start_s"] for word in spoken)
+    assert spoken[4]["start_s"] >= scenes[1]["start_s"], "the second scene's words start with the second scene"
+    assert_error(ada.get(f"/jobs/{job_id}/captions.ass"), 422, "kind", "'srt', 'vtt' or 'json'")
     board = ada.get(f"/jobs/{job_id}/storyboard")
     assert board.headers["content-type"] == "application/json"
     assert [scene["narration"] for scene in board.json()["scenes"]] == [scene["narration"] for scene in scenes]

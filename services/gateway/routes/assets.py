@@ -16,7 +16,7 @@ from services.gateway.media import serve_object
 from services.gateway.security import Principal
 
 router = APIRouter(prefix="/jobs/{job_id}", tags=["assets"])
-CAPTION_TYPES = {"srt": "application/x-subrip", "vtt": "text/vtt"}
+CAPTION_TYPES = {"srt": "application/x-subrip", "vtt": "text/vtt", "json": "application/json"}
 
 
 async def _output(runtime: Runtime, user: Principal, job_id: UUID) -> VideoOutput:
@@ -37,14 +37,22 @@ async def thumbnail(
 @router.get(
     "/captions.{kind}",
     response_class=Response,
-    responses={200: {"content": {"application/x-subrip": {}, "text/vtt": {}}}},
+    responses={200: {"content": {media_type: {} for media_type in CAPTION_TYPES.values()}}, 404: {}},
 )
 async def captions(
-    job_id: UUID, kind: Literal["srt", "vtt"], request: Request, user: CurrentUser, runtime: RuntimeDep, store: StoreDep
+    job_id: UUID,
+    kind: Literal["srt", "vtt", "json"],
+    request: Request,
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    store: StoreDep,
 ) -> Response:
-    """The subtitles as SubRip (`captions.srt`) or WebVTT (`captions.vtt`)."""
+    """The subtitles as SubRip (`captions.srt`), WebVTT (`captions.vtt`), or every word's time as JSON
+    (`captions.json`: `{"cues": [{"start_s", "end_s", "text", "words": [{"start_s", "end_s", "text"}]}]}`)."""
     output = await _output(runtime, user, job_id)
-    key = output.srt_key if kind == "srt" else output.vtt_key
+    key = {"srt": output.srt_key, "vtt": output.vtt_key, "json": output.words_key}[kind]
+    if key is None:
+        raise NotFound("This video was rendered before word timings were kept: regenerate a scene to render it again")
     return await serve_object(request, store, key, CAPTION_TYPES[kind], f"reelforge-{job_id}.{kind}")
 
 

@@ -21,8 +21,14 @@ from services.gateway.security import Principal
 
 router = APIRouter(tags=["files"])
 
-FileName = Literal["video", "thumbnail", "srt", "vtt", "preview"]
-MEDIA_TYPES = {".mp4": "video/mp4", ".srt": "application/x-subrip", ".vtt": "text/vtt", ".jpg": "image/jpeg"}
+FileName = Literal["video", "thumbnail", "srt", "vtt", "words", "preview"]
+MEDIA_TYPES = {
+    ".mp4": "video/mp4",
+    ".srt": "application/x-subrip",
+    ".vtt": "text/vtt",
+    ".json": "application/json",
+    ".jpg": "image/jpeg",
+}
 
 
 class SignedUrlRequest(BaseModel):
@@ -45,10 +51,11 @@ def _object_key(output: VideoOutput, file: FileName) -> str:
         "thumbnail": output.thumbnail_key,
         "srt": output.srt_key,
         "vtt": output.vtt_key,
+        "words": output.words_key,
         "preview": output.preview_key,
     }[file]
     if chosen is None:
-        raise InvalidInput("file: this job has no preview; ask for video, thumbnail, srt or vtt", field="file")
+        raise InvalidInput(f"file: this job has no {file} file; ask for video, thumbnail, srt or vtt", field="file")
     return chosen
 
 

@@ -1,5 +1,6 @@
 """Rendering with the real ffmpeg: what ffprobe and the decoded frames say about the finished video."""
 
+import json
 import struct
 import subprocess
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ import pytest
 from PIL import Image
 
 from libs.common.errors import InvalidInput, ProviderError
-from libs.common.events import Cue, RenderOptions
+from libs.common.events import Cue, RenderOptions, WordTiming
 from services.render.compose import RenderedVideo, SceneMedia, render_video
 from tests.media import probe, tone_wav
 
@@ -162,6 +163,13 @@ def test_caption_files_are_written_next_to_the_video(rendered: Render) -> None:
     assert rendered.video.srt_path.parent == rendered.video.video_path.parent
     assert "Then green" in rendered.video.srt_path.read_text(encoding="utf-8")
     assert rendered.video.vtt_path.read_text(encoding="utf-8").startswith("WEBVTT")
+    timings = json.loads(rendered.video.words_path.read_text(encoding="utf-8"))["cues"]
+    assert [cue["text"] for cue in timings] == [cue.text for cue in CUES]
+    # These cues carry no word times, so each word gets its letters' share of the cue, in order.
+    green = timings[1]["words"]
+    assert [word["text"] for word in green] == ["Then", "green"]
+    assert green[0]["start_s"] == 1.1 and green[-1]["end_s"] == 1.6
+    assert green[0]["end_s"] == green[1]["start_s"] == pytest.approx(1.1 + 0.5 * 4 / 9, abs=0.001)
 
 
 def test_progress_reports_never_go_back_and_reach_the_end(rendered: Render) -> None:
@@ -208,6 +216,33 @@ def test_subtitles_are_burned_in_while_a_cue_is_on_screen(vertical: Render, unsu
     assert rows.min() > 960 // 2, "captions belong in the lower half"
     assert rows.max() < 960 - 0.15 * 960, "captions sit above the bottom margin"
     assert np.abs(quiet_with - quiet_without).max() <= 20, "a caption is drawn where no cue is on screen"
+
+
+def yellow_columns(frame: np.ndarray) -> np.ndarray:
+    """The columns of the karaoke highlight's pixels (a warm yellow: much red and green, little blue)."""
+    red, green, blue = frame[..., 0], frame[..., 1], frame[..., 2]
+    return np.flatnonzero(((red > 200) & (green > 170) & (blue < 100)).any(axis=0))
+
+
+async def test_karaoke_captions_light_up_each_word_while_it_is_spoken(tmp_path: Path, vertical: Render) -> None:
+    timed = [
+        WordTiming(start_s=2.0, end_s=2.2, text="Blue"),
+        WordTiming(start_s=2.3, end_s=2.45, text="at"),
+        WordTiming(start_s=2.5, end_s=2.9, text="last"),
+    ]
+    cues = [*CUES[:2], Cue(start_s=2.0, end_s=2.9, text="Blue at last", words=timed)]
+    options = RenderOptions(width=540, height=960, fps=24, caption_style="karaoke")
+    karaoke = await render(tmp_path / "karaoke", options, cues)
+
+    first = yellow_columns(frame_at(karaoke.video.video_path, 2.1, 540, 960))
+    last = yellow_columns(frame_at(karaoke.video.video_path, 2.7, 540, 960))
+    assert first.size > 10 and last.size > 10, "no word lit while it is spoken"
+    assert first.max() < last.min(), "the lit word should move from the first word to the last"
+    middle = (CUES[2].start_s + CUES[2].end_s) / 2
+    assert yellow_columns(frame_at(vertical.video.video_path, middle, 540, 960)).size == 0, "phrase captions are white"
+    timings = json.loads(karaoke.video.words_path.read_text(encoding="utf-8"))["cues"]
+    assert [word["text"] for word in timings[2]["words"]] == ["Blue", "at", "last"]
+    assert timings[2]["words"][2] == {"start_s": 2.5, "end_s": 2.9, "text": "last"}
 
 
 async def test_captions_in_many_scripts_and_emoji_render(tmp_path: Path) -> None:

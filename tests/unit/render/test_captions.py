@@ -1,15 +1,17 @@
 """The subtitle timeline and the SRT, WebVTT and ASS files made from it."""
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 
-from libs.common.events import Cue, SceneNarration
+from libs.common.events import Cue, SceneNarration, WordTiming
 from libs.common.lines import NO_LINE_END, NO_LINE_START
 from libs.common.vocabulary import LANGUAGES, Language
 from services.render.caption_fonts import CAPTION_FONTS_FILE, CaptionFontsError, load_caption_fonts
 from services.render.captions import (
+    HIGHLIGHT,
     LINE_COLUMNS,
     SIDE_MARGIN_SHARE,
     ass_escape,
@@ -19,6 +21,7 @@ from services.render.captions import (
     to_ass,
     to_srt,
     to_vtt,
+    to_word_json,
 )
 
 LONG_TEXT = "The old lighthouse keeper climbed the winding stairs every evening to light the lamp"
@@ -302,3 +305,48 @@ def test_a_malformed_caption_font_file_fails_loudly_naming_the_file(
         load_caption_fonts(path)
 
     assert complaint in str(raised.value)
+
+
+def test_karaoke_events_light_each_word_from_its_start_to_the_next_word() -> None:
+    timed = [
+        WordTiming(start_s=1.2, end_s=1.5, text="Hello,"),
+        WordTiming(start_s=1.6, end_s=2.0, text="world."),
+    ]
+    script = to_ass([Cue(start_s=1.0, end_s=2.5, text="Hello, world.", words=timed)], 1080, 1920, "english", "karaoke")
+
+    events = [line.split(",", 9) for line in script.splitlines() if line.startswith("Dialogue:")]
+    assert [(event[1], event[2], event[9]) for event in events] == [
+        ("0:00:01.00", "0:00:01.20", "Hello, world."),
+        ("0:00:01.20", "0:00:01.60", f"{{\\c{HIGHLIGHT}}}Hello,{{\\r}} world."),
+        ("0:00:01.60", "0:00:02.50", f"Hello,{{\\c{HIGHLIGHT}}} world.{{\\r}}"),
+    ]
+
+
+def test_karaoke_lights_every_piece_of_a_word_cut_across_lines_and_skips_undrawable_emoji() -> None:
+    long_word = "Donaudampfschifffahrtsgesellschaftskapitänswitwe"
+    text = f"{long_word} \U0001fae8 end"
+    script = to_ass([Cue(start_s=0.0, end_s=3.0, text=text)], 1080, 1920, "german", "karaoke")
+
+    texts = [line.split(",", 9)[9] for line in script.splitlines() if line.startswith("Dialogue:")]
+    lit = [text.count(HIGHLIGHT) for text in texts]
+    assert lit[0] == 2, "both pieces of the long word light up together"
+    assert "\U0001fae8" not in script
+    assert texts[-1].endswith(f"{{\\c{HIGHLIGHT}}} end{{\\r}}")
+
+
+def test_phrase_captions_carry_no_highlight_even_with_word_times() -> None:
+    timed = [WordTiming(start_s=0.0, end_s=0.5, text="Hi")]
+    script = to_ass([Cue(start_s=0.0, end_s=1.0, text="Hi", words=timed)], 1080, 1920, "english")
+
+    assert HIGHLIGHT not in script
+    assert sum(line.startswith("Dialogue:") for line in script.splitlines()) == 1
+
+
+def test_the_word_json_keeps_every_cue_with_its_words() -> None:
+    cues = [Cue(start_s=0.0, end_s=1.0, text="很久以前。"), Cue(start_s=1.0, end_s=1.0, text="  ")]
+
+    shown = json.loads(to_word_json(cues))["cues"]
+
+    assert len(shown) == 1
+    assert [word["text"] for word in shown[0]["words"]] == ["很", "久", "以", "前", "。"]
+    assert shown[0]["words"][3]["end_s"] == shown[0]["words"][4]["start_s"] == shown[0]["words"][4]["end_s"] == 1.0
