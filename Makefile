@@ -11,11 +11,17 @@ TEST_WORKERS ?= 2
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(RUN_INSTALLED): requirements.lock | $(BIN)/python
+$(RUN_INSTALLED): requirements.lock $(BIN)/reelforge | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $@
 
-$(TEST_INSTALLED): requirements-test.lock | $(BIN)/python
+# The `reelforge` command (libs/cli): the checkout on the venv's import path, and a script that runs it.
+$(BIN)/reelforge: | $(BIN)/python
+	echo "$(CURDIR)" > "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/reelforge-checkout.pth"
+	printf '#!/bin/sh\nexec "%s/python" -m libs.cli "$$@"\n' "$(CURDIR)/$(BIN)" > $@
+	chmod +x $@
+
+$(TEST_INSTALLED): requirements-test.lock $(BIN)/reelforge | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.lock
 	touch $@ $(RUN_INSTALLED)
 

@@ -1,0 +1,1 @@
+"""The commands, one module per resource; each `register(app)` adds its commands to the `reelforge` app."""
