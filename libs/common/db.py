@@ -6,15 +6,21 @@ so table names stay short and no service can stumble into another's tables.
 """
 
 import asyncio
+import sqlite3
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Table, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from libs.common.settings import DatabaseSettings
+
+SQLITE_BUSY_S = 30
+"""How long a SQLite connection waits for another holding the file before it fails."""
 
 
 def database_url(settings: DatabaseSettings, service: str) -> str:
@@ -49,7 +55,7 @@ class Database:
         else:
             path = Path(url.split("///", 1)[1])
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.engine = create_async_engine(url, hide_parameters=True, connect_args={"timeout": 30})
+            self.engine = create_async_engine(url, hide_parameters=True, connect_args={"timeout": SQLITE_BUSY_S})
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         # SQLite has one writer per file and upgrades a reader to a writer without waiting,
@@ -61,7 +67,10 @@ class Database:
         return cls(database_url(settings, service), service)
 
     async def create_tables(self, tables: Sequence[Table]) -> None:
-        """Create this service's schema and tables if missing (idempotent, safe to race)."""
+        """Create this service's schema and these tables if missing (idempotent, safe to race).
+
+        For tests of a few tables; a service's tables come from its migrations (`libs.common.migrations`).
+        """
         async with self.engine.begin() as conn:
             if self.is_postgres:
                 await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.service}"'))
@@ -89,7 +98,22 @@ class Database:
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     """WAL lets readers run beside the one writer; the busy timeout waits instead of failing."""
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    _switch_to_wal(cursor)
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_S * 1000}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    """Switching a new file to WAL answers "database is locked" at once, busy timeout or not, while another
+    connection is switching it (two processes opening a new file): try again for a moment. That switch
+    takes microseconds and runs in the other connection's own thread, so a short blocking wait is enough."""
+    deadline = time.monotonic() + 2.0
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)

@@ -9,21 +9,20 @@ import logging
 import os
 import resource
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from sqlalchemy import Table
 
 from libs.common.bus import bus_epoch, ensure_topics, make_broker, watch_bus
-from libs.common.cancellation import CANCELLATION_TABLES
 from libs.common.db import Database
 from libs.common.events import Topics
 from libs.common.logs import configure_logging
 from libs.common.metrics import metrics_endpoint
-from libs.common.outbox import LEDGER_TABLES, OutboxRelay
+from libs.common.migrations import upgrade_to_head
+from libs.common.outbox import OutboxRelay
 from libs.common.runtime import Runtime
 from libs.common.storage import open_store
 from libs.common.tools import sweep_orphaned_work_dirs
@@ -38,13 +37,12 @@ BACKGROUND_STOP_S = 10.0
 def build_service(
     service: str,
     settings: object,
-    tables: Sequence[Table],
     wire: Wiring | None = None,
     uses_bus: bool = True,
     uses_store: bool = True,
     title: str | None = None,
 ) -> FastAPI:
-    """A FastAPI app whose lifespan opens the service's database, store and broker.
+    """A FastAPI app whose lifespan opens the service's database (upgraded to its newest revision), store and broker.
 
     `wire(runtime)` registers subscribers (and anything else needing the runtime)
     before the broker starts; the runtime is kept on `app.state.runtime`.
@@ -55,7 +53,7 @@ def build_service(
         configure_logging(service, settings.log_level, settings.log_format)  # type: ignore[attr-defined]
         sweep_orphaned_work_dirs(service)
         db = Database.for_service(settings, service)  # type: ignore[arg-type]
-        await db.create_tables([*LEDGER_TABLES, *CANCELLATION_TABLES, *tables])
+        await upgrade_to_head(db, service)
         runtime = Runtime(service=service, settings=settings, db=db, bus_lost=app.state.bus_lost)
         if uses_store:
             runtime.store = await open_store(settings)  # type: ignore[arg-type]

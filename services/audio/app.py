@@ -22,4 +22,4 @@ def create_app(settings: AudioSettings) -> FastAPI:
             ),
         )
 
-    return build_service("audio", settings, tables=[], wire=wire)
+    return build_service("audio", settings, wire=wire)

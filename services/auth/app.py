@@ -14,7 +14,7 @@ from libs.common.runtime import Runtime
 from libs.common.service import build_service
 from services.auth import accounts
 from services.auth.settings import AuthSettings
-from services.auth.store import TABLES, SigningKey
+from services.auth.store import SigningKey
 from services.auth.tokens import Signer
 
 router = APIRouter()
@@ -127,7 +127,7 @@ def create_app(settings: AuthSettings) -> FastAPI:
     async def wire(runtime: Runtime) -> None:
         app.state.signer = await load_signer(runtime.db, settings)
 
-    app = build_service("auth", settings, tables=TABLES, wire=wire, uses_bus=False, uses_store=False)
+    app = build_service("auth", settings, wire=wire, uses_bus=False, uses_store=False)
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(router)

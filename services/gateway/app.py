@@ -10,16 +10,11 @@ from libs.common.http_errors import install_error_handlers
 from libs.common.runtime import Runtime
 from libs.common.service import build_service
 from services.gateway import (
-    access,
-    api_keys,
     compat,
     projection,
-    projects,
     ratelimit,
-    scene_store,
     signed_urls,
     templates,
-    uploads,
     webhooks,
     ws,
 )
@@ -34,7 +29,6 @@ from services.gateway.routes import uploads as upload_routes
 from services.gateway.routes import webhooks as webhook_routes
 from services.gateway.security import TokenVerifier
 from services.gateway.settings import GatewaySettings
-from services.gateway.store import TABLES
 
 API = "/api/v1"
 
@@ -64,25 +58,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.url_signing_key = await signed_urls.load_signing_key(runtime.db, settings.url_signing_key)
         runtime.background.append(asyncio.create_task(ratelimit.run_sweeper(runtime.db), name="rate-limit-sweeper"))
 
-    app = build_service(
-        "gateway",
-        settings,
-        tables=[
-            *TABLES,
-            *webhooks.TABLES,
-            *projects.TABLES,
-            *templates.TABLES,
-            *uploads.TABLES,
-            *scene_store.TABLES,
-            *compat.TABLES,
-            *access.TABLES,
-            *api_keys.TABLES,
-            *ratelimit.TABLES,
-            *signed_urls.TABLES,
-        ],
-        wire=wire,
-        title="Reelforge API",
-    )
+    app = build_service("gateway", settings, wire=wire, title="Reelforge API")
     app.state.settings = settings
     app.state.signals = signals
     install_error_handlers(app)

@@ -6,7 +6,6 @@ from libs.common.service import build_service
 from services.imaging import handlers
 from services.imaging.providers import build_makers
 from services.imaging.settings import ImagingSettings
-from services.imaging.store import TABLES
 
 
 def create_app(settings: ImagingSettings) -> FastAPI:
@@ -30,4 +29,4 @@ def create_app(settings: ImagingSettings) -> FastAPI:
             handle,
         )
 
-    return build_service("imaging", settings, tables=TABLES, wire=wire)
+    return build_service("imaging", settings, wire=wire)

@@ -12,7 +12,6 @@ from services.notifier.policy import RetryPolicy
 from services.notifier.scheduler import DeliveryScheduler
 from services.notifier.sender import WebhookSender, webhook_client
 from services.notifier.settings import NotifierSettings
-from services.notifier.store import TABLES
 
 
 def create_app(settings: NotifierSettings) -> FastAPI:
@@ -38,4 +37,4 @@ def create_app(settings: NotifierSettings) -> FastAPI:
         )
         runtime.background.append(asyncio.create_task(scheduler.run(), name="notifier-webhook-scheduler"))
 
-    return build_service("notifier", settings, tables=TABLES, wire=wire, uses_store=False)
+    return build_service("notifier", settings, wire=wire, uses_store=False)

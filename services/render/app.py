@@ -6,7 +6,6 @@ from libs.common.runtime import Runtime
 from libs.common.service import build_service
 from services.render import handlers
 from services.render.settings import RenderSettings
-from services.render.store import TABLES
 
 
 def create_app(settings: RenderSettings) -> FastAPI:
@@ -21,4 +20,4 @@ def create_app(settings: RenderSettings) -> FastAPI:
             lambda event: handlers.on_half(event, runtime, settings, prices),
         )
 
-    return build_service("render", settings, tables=TABLES, wire=wire)
+    return build_service("render", settings, wire=wire)

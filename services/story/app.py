@@ -20,4 +20,4 @@ def create_app(settings: StorySettings) -> FastAPI:
             lambda event: handlers.write_story(event, runtime, providers),
         )
 
-    return build_service("story", settings, tables=[], wire=wire)
+    return build_service("story", settings, wire=wire)

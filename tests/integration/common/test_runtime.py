@@ -62,7 +62,7 @@ def service(kafka: str, tmp_path: Path, handler: Handler, calls: Calls, **settin
 
         runtime.consume((Topics.JOBS_REQUESTED,), GROUP, (JobRequested,), "story", handle)
 
-    return build_service("story", config, tables=[], wire=wire)
+    return build_service("story", config, wire=wire)
 
 
 async def succeed(event: JobRequested, runtime: Runtime) -> None:

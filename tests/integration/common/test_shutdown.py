@@ -28,7 +28,7 @@ async def test_a_background_loop_that_ignores_cancellation_does_not_hold_up_shut
         runtime.background.append(asyncio.create_task(stubborn(), name="stubborn-loop"))
 
     settings = DatabaseSettings(var_dir=tmp_path, log_format="text")
-    app = build_service("stubborn", settings, tables=[], wire=wire, uses_bus=False, uses_store=False)
+    app = build_service("story", settings, wire=wire, uses_bus=False, uses_store=False)
     async with serving(app):
         await asyncio.sleep(0.1)  # the loop is running when the service is told to stop
         started = time.monotonic()

@@ -1,0 +1,6 @@
+"""The notifier service's migration history (`versions/`) and the tables it builds, as the models declare them."""
+
+from libs.common.migrations import RUNTIME_TABLES
+from services.notifier import store
+
+TABLES = [*RUNTIME_TABLES, *store.TABLES]
