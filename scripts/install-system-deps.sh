@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Reelforge needs, only those missing.
 #   install-system-deps.sh run   -> what `make run` needs (ffmpeg, espeak-ng, fonts for the 20 languages)
-#   install-system-deps.sh test  -> plus PostgreSQL and promtool (Debian's prometheus) for the test suite
+#   install-system-deps.sh test  -> plus PostgreSQL, promtool (Debian's prometheus) and chromium (the studio's
+#                                   browser test) for the test suite
 set -euo pipefail
 purpose="${1:-run}"
 
@@ -21,6 +22,7 @@ fi
 if [ "$purpose" = "test" ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   have_command promtool || missing+=(prometheus)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -24,6 +24,7 @@ from services.gateway.routes import admin, assets, auth, files, jobs, models, us
 from services.gateway.routes import api_keys as api_key_routes
 from services.gateway.routes import projects as project_routes
 from services.gateway.routes import scenes as scene_routes
+from services.gateway.routes import studio as studio_routes
 from services.gateway.routes import templates as template_routes
 from services.gateway.routes import uploads as upload_routes
 from services.gateway.routes import webhooks as webhook_routes
@@ -89,4 +90,5 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     ):
         app.include_router(router, prefix=API)
     compat.mount_dialects(app)
+    app.include_router(studio_routes.router)  # the web studio at / and /studio, kept out of the OpenAPI schema
     return app
