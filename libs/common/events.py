@@ -36,6 +36,7 @@ class Topics:
     JOBS_COMPLETED = "jobs.completed"
     JOBS_FAILED = "jobs.failed"
     JOBS_CANCELLED = "jobs.cancelled"
+    JOBS_APPROVED = "jobs.approved"
     IMAGES_REGENERATE_REQUESTED = "images.regenerate.requested"
     STORY_COMPLETED = "story.completed"
     SCENE_IMAGE_COMPLETED = "scene.image.completed"
@@ -50,6 +51,7 @@ class Topics:
         JOBS_COMPLETED,
         JOBS_FAILED,
         JOBS_CANCELLED,
+        JOBS_APPROVED,
         IMAGES_REGENERATE_REQUESTED,
         STORY_COMPLETED,
         SCENE_IMAGE_COMPLETED,
@@ -159,6 +161,7 @@ class RenderOptions(BaseModel):
     mood: Mood | None = Field(None, description="The music's mood; None lets the story's mood decide.")
     preview: bool = Field(False, description="Also render a low-resolution draft preview.")
     model_id: str | None = Field(None, description="The imaging model from /models; None picks the default.")
+    review: bool = Field(False, description="Stop after the story (`awaiting_review`) until the user approves it.")
 
 
 # ---- what the stages produce -----------------------------------------------------
@@ -320,6 +323,16 @@ class JobRequested(Event):
     options: RenderOptions
 
 
+class JobApproved(Event):
+    """The user approved a story that waited for review (`RenderOptions.review`), edited as they liked."""
+
+    topic: ClassVar[str] = Topics.JOBS_APPROVED
+    type: Literal["jobs.approved"] = "jobs.approved"
+    storyboard: Storyboard
+    input: JobInput
+    options: RenderOptions
+
+
 class StoryCompleted(Event):
     topic: ClassVar[str] = Topics.STORY_COMPLETED
     type: Literal["story.completed"] = "story.completed"
@@ -377,7 +390,7 @@ class Moderation(BaseModel):
 class JobProgress(Event):
     topic: ClassVar[str] = Topics.JOBS_PROGRESS
     type: Literal["jobs.progress"] = "jobs.progress"
-    status: Literal["moderating", "processing"] = "processing"
+    status: Literal["moderating", "awaiting_review", "processing"] = "processing"
     stage: Stage
     progress: int = Field(ge=0, le=100)
     message: str
@@ -462,6 +475,7 @@ class WebhookEndpointDisabled(EndpointEvent):
 
 AnyEvent = Annotated[
     JobRequested
+    | JobApproved
     | StoryCompleted
     | ImageRegenerationRequested
     | SceneImageCompleted

@@ -89,6 +89,7 @@ JobStatus = Literal[
     "pending",
     "queued",
     "moderating",
+    "awaiting_review",
     "processing",
     "completed",
     "moderation_failed",
@@ -97,3 +98,5 @@ JobStatus = Literal[
 ]
 JOB_STATUSES: tuple[str, ...] = get_args(JobStatus)
 FINAL_STATUSES: frozenset[str] = frozenset({"completed", "moderation_failed", "failed", "cancelled"})
+WAITING_STATUSES: frozenset[str] = frozenset({"awaiting_review"})
+"""Not final, but waiting for its user rather than for the pipeline: never a stalled job."""

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Collection
 from uuid import UUID
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,6 +18,7 @@ from libs.common.runtime import Runtime
 from libs.common.storage import keys
 from libs.common.vocabulary import FINAL_STATUSES, JobStatus
 from services.gateway import admission, quotas, scene_store
+from services.gateway.idempotency import Idempotency, first_job
 from services.gateway.lifecycle import cancel, record
 from services.gateway.security import Principal
 from services.gateway.store import Job, JobEvent
@@ -29,11 +31,13 @@ async def create_job(
     options: RenderOptions,
     project_id: UUID | None = None,
     also: Callable[[AsyncSession], Awaitable[None]] | None = None,
+    idempotency: Idempotency | None = None,
 ) -> Job:
     """Store the job and its `jobs.requested` event in one transaction; the outbox relay publishes it.
 
     `project_id` is a project's `public_id` (checked by the caller); `also(session)` joins the transaction.
     The job is priced first and refused (422) over the spending limits; it keeps its `estimated_cost`.
+    With `idempotency`, a request racing another with the same key gets the job the other created.
     """
     settings = runtime.settings
     cost = admission.price_job(settings, settings, source, options)  # a script that cannot fit is refused here
@@ -44,16 +48,24 @@ async def create_job(
         options=options.model_dump_json(),
         project_id=project_id,
         estimated_cost=cost.model_dump_json(),
+        idempotency_key=idempotency.key if idempotency else None,
+        request_digest=idempotency.digest if idempotency else None,
     )
     requested = JobRequested(job_id=job.id, user_id=user.user_id, input=source, options=options)
-    async with runtime.db.transaction() as session:
-        await admission.check_limits(session, settings, user.user_id, cost)
-        session.add(job)
-        session.add(record(job, "jobs.created"))
-        await session.flush()
-        stage_event(session, requested)
-        if also is not None:
-            await also(session)
+    try:
+        async with runtime.db.transaction() as session:
+            await admission.check_limits(session, settings, user.user_id, cost)
+            session.add(job)
+            session.add(record(job, "jobs.created"))
+            await session.flush()
+            stage_event(session, requested)
+            if also is not None:
+                await also(session)
+    except IntegrityError:
+        first = None if idempotency is None else await first_job(runtime, user, idempotency)
+        if first is None:
+            raise
+        return first
     runtime.wake_relay()
     return job
 

@@ -30,7 +30,7 @@ from libs.common.bus import epoch_markers
 from libs.common.events import JobCancelled, JobFailed, JobInput, JobRequested, RenderOptions, Topics, now
 from libs.common.outbox import OutboxMessage, stage_event
 from libs.common.runtime import Runtime
-from libs.common.vocabulary import FINAL_STATUSES, STAGES, Stage
+from libs.common.vocabulary import FINAL_STATUSES, STAGES, WAITING_STATUSES, Stage
 from services.gateway.lifecycle import record
 from services.gateway.settings import GatewaySettings
 from services.gateway.store import BusLife, Job
@@ -62,7 +62,10 @@ async def reconcile_once(runtime: Runtime, settings: GatewaySettings) -> int:
     async with runtime.db.transaction() as session:
         candidates = (
             select(Job)
-            .where(col(Job.status).not_in(FINAL_STATUSES), col(Job.updated_at) < moment - timedelta(seconds=shortest))
+            .where(
+                col(Job.status).not_in(FINAL_STATUSES | WAITING_STATUSES),
+                col(Job.updated_at) < moment - timedelta(seconds=shortest),
+            )
             .order_by(col(Job.updated_at))
             .limit(BATCH)
             .with_for_update(skip_locked=True)
@@ -96,7 +99,8 @@ async def redrive_after_bus_loss(runtime: Runtime, settings: GatewaySettings) ->
             session.add(BusLife(marker=marker))
         if not known or known & markers:
             return 0
-        unfinished = select(Job).where(col(Job.status).not_in(FINAL_STATUSES)).with_for_update(skip_locked=True)
+        moving = col(Job.status).not_in(FINAL_STATUSES | WAITING_STATUSES)
+        unfinished = select(Job).where(moving).with_for_update(skip_locked=True)
         for job in (await session.exec(unfinished)).all():
             if not await _request_unsent(session, job):
                 why = f"The event bus lost its data while the job was in the {stage_of(job)} stage"

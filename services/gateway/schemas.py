@@ -73,6 +73,10 @@ class JobCreate(BaseModel):
     num_scenes: int | None = Field(None, ge=1, le=30, description="Exactly this many scenes (images).")
     preview: bool = Field(False, description="Also render a low-resolution draft preview.")
     model_id: str | None = Field(None, description="The picture model, from GET /api/v1/models; unset = default.")
+    review: bool = Field(
+        False,
+        description="Stop once the story is written (`awaiting_review`): edit it, then POST /jobs/{id}/approve.",
+    )
     project_id: int | UUID | None = Field(None, description="One of your projects, by its integer id or UUID.")
     upload_id: UUID | None = Field(
         None,
@@ -165,6 +169,7 @@ class JobCreate(BaseModel):
             mood=self.mood,
             preview=self.preview,
             model_id=self.model_id,
+            review=self.review,
         )
 
 
@@ -259,6 +264,73 @@ class JobPage(BaseModel):
     total: int
     page: int
     limit: int
+
+
+SubjectName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+MAX_SCENES = 30
+
+
+class SceneEdit(BaseModel):
+    """One scene of the approved story: an existing scene (`index`) with what changed, or a new one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    index: int | None = Field(None, ge=0, description="The scene, as written, this one starts from; unset: a new one.")
+    narration: str | None = Field(
+        None, min_length=1, max_length=2000, description="What is said; a new scene needs it."
+    )
+    image_prompt: str | None = Field(None, min_length=1, max_length=2000, description="What the picture shows.")
+    subjects: list[SubjectName] | None = Field(
+        None, max_length=8, description="The concrete things the picture shows, main subject first."
+    )
+
+
+class StoryApproval(BaseModel):
+    """The story as approved: `scenes` in their new order (a scene left out is deleted); unset keeps them all."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, min_length=1, max_length=200)
+    scenes: list[SceneEdit] | None = Field(None, min_length=1, max_length=MAX_SCENES)
+
+
+MAX_BATCH = 100
+MAX_VARIANTS = 10
+
+
+class JobBatch(BaseModel):
+    """Many jobs at once: each body is a `POST /jobs` body, checked on its own, so one bad body refuses only itself."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    jobs: list[dict[str, object]] = Field(
+        min_length=1, max_length=MAX_BATCH, description=f"Up to {MAX_BATCH} bodies of `POST /jobs`."
+    )
+    variants: int = Field(
+        1, ge=1, le=MAX_VARIANTS, description="Videos made of each body: each is told and pictured anew."
+    )
+
+    @model_validator(mode="after")
+    def _at_most_a_hundred(self) -> Self:
+        if len(self.jobs) * self.variants > MAX_BATCH:
+            raise ValueError(
+                f"variants: {len(self.jobs)} bodies x {self.variants} variants is over {MAX_BATCH} jobs in one batch"
+            )
+        return self
+
+
+class BatchItem(BaseModel):
+    index: int = Field(description="The body's place in `jobs`, from 0.")
+    variant: int = Field(description="Which of the body's `variants`, from 0.")
+    job: JobPublic | None = Field(description="The job created, or null when the body was refused.")
+    error: str | None = Field(description="Why the body was refused, naming the field.")
+    field: str | None = Field(description="The field refused, as `jobs[index].name`.")
+
+
+class BatchPublic(BaseModel):
+    accepted: int
+    refused: int
+    items: list[BatchItem]
 
 
 class JobUpdate(BaseModel):

@@ -3,6 +3,7 @@
 from datetime import datetime
 from uuid import UUID, uuid4
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from libs.common.events import now
@@ -10,6 +11,7 @@ from libs.common.events import now
 
 class Job(SQLModel, table=True):
     __tablename__ = "jobs"
+    __table_args__ = (UniqueConstraint("user_id", "idempotency_key", name="uq_jobs_user_idempotency_key"),)
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     user_id: str = Field(index=True)
@@ -35,6 +37,8 @@ class Job(SQLModel, table=True):
     created_at: datetime = Field(default_factory=now, index=True)
     updated_at: datetime = Field(default_factory=now, index=True)
     completed_at: datetime | None = None
+    idempotency_key: str | None = Field(None, description="The `Idempotency-Key` the job was created with.")
+    request_digest: str | None = Field(None, description="SHA-256 of the request that key was first used for.")
 
 
 class JobEvent(SQLModel, table=True):

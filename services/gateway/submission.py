@@ -8,13 +8,16 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
+from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from libs.common.errors import InvalidInput, NotFound
+from libs.common.errors import InvalidInput, NotFound, ReelforgeError
 from libs.common.events import now
+from libs.common.http_errors import field_errors
 from libs.common.runtime import Runtime
 from services.gateway import jobs, projects, uploads
-from services.gateway.schemas import JobCreate
+from services.gateway.idempotency import Idempotency, first_job
+from services.gateway.schemas import BatchItem, BatchPublic, JobBatch, JobCreate, JobPublic
 from services.gateway.security import Principal
 from services.gateway.store import Job
 
@@ -26,14 +29,55 @@ async def submit_job(
     user: Principal,
     data: JobCreate,
     also: Callable[[AsyncSession], Awaitable[None]] | None = None,
+    idempotency: Idempotency | None = None,
 ) -> Job:
-    """Create the job `data` describes; `also(session)` runs in the same transaction (e.g. counting a template use)."""
+    """Create the job `data` describes; `also(session)` runs in the same transaction (e.g. counting a template use).
+
+    With `idempotency`, the job its key already created is returned instead (see `idempotency`).
+    """
+    if idempotency is not None and (first := await first_job(runtime, user, idempotency)) is not None:
+        return first
     source = data.source()
     if data.upload_id is not None:
         upload = await uploads.get_upload(runtime, user, data.upload_id)
         source = source.model_copy(update={"reference_image_key": upload.key})
     project_id = await project_public_id(runtime, user, data.project_id)
-    return await jobs.create_job(runtime, user, source, data.render_options(), project_id=project_id, also=also)
+    return await jobs.create_job(
+        runtime, user, source, data.render_options(), project_id=project_id, also=also, idempotency=idempotency
+    )
+
+
+async def submit_batch(runtime: Runtime, user: Principal, batch: JobBatch, key: str | None = None) -> BatchPublic:
+    """Create every job of `batch`, `variants` of each body; a body refused (invalid, over a limit) refuses itself only.
+
+    With an `Idempotency-Key`, each job gets `key/index/variant`, so the same batch sent again creates nothing new.
+    """
+    items: list[BatchItem] = []
+    for index, body in enumerate(batch.jobs):
+        try:
+            data = JobCreate.model_validate(body)
+        except ValidationError as error:
+            first = field_errors(list(error.errors()))[0]
+            field = f"jobs[{index}].{first['field']}"
+            refused = f"{field}: {first['message']}"
+            items += [_refused(index, variant, refused, field) for variant in range(batch.variants)]
+            continue
+        for variant in range(batch.variants):
+            idempotency = Idempotency.of(f"{key}/{index}/{variant}", data) if key else None
+            try:
+                job = await submit_job(runtime, user, data, idempotency=idempotency)
+            except ReelforgeError as error:
+                named = getattr(error, "field", None)
+                field = f"jobs[{index}].{named}" if named else None
+                items.append(_refused(index, variant, f"{field}: {error.message}" if field else error.message, field))
+                continue
+            items.append(BatchItem(index=index, variant=variant, job=JobPublic.of(job), error=None, field=None))
+    accepted = sum(item.job is not None for item in items)
+    return BatchPublic(accepted=accepted, refused=len(items) - accepted, items=items)
+
+
+def _refused(index: int, variant: int, error: str, field: str | None) -> BatchItem:
+    return BatchItem(index=index, variant=variant, job=None, error=error, field=field)
 
 
 async def project_public_id(runtime: Runtime, user: Principal, ref: int | UUID | str | None) -> UUID | None:

@@ -1,8 +1,21 @@
-"""Story stage: judge the request, then turn it into a storyboard."""
+"""Story stage: judge the request, then turn it into a storyboard (held for review when the user asked)."""
 
 import logging
+from typing import Literal
 
-from libs.common.events import JobFailed, JobProgress, JobRequested, Moderation, StoryCompleted, overall_progress
+from libs.common.events import (
+    Event,
+    JobApproved,
+    JobFailed,
+    JobInput,
+    JobProgress,
+    JobRequested,
+    Moderation,
+    RenderOptions,
+    Storyboard,
+    StoryCompleted,
+    overall_progress,
+)
 from libs.common.runtime import Runtime
 from libs.common.storage import keys
 from services.story.moderation import moderate_request, rejection_reason
@@ -39,27 +52,66 @@ async def write_story(event: JobRequested, runtime: Runtime, providers: StoryPro
     storyboard = await providers.writer.write(event.input, event.options, event.job_id)
     for warning in storyboard.warnings:  # on the job for the native API; the dialects have no such field
         log.warning("job %s: %s", event.job_id, warning)
+    storyboard_key = await keep_storyboard(event, storyboard, runtime)
+    written = f"Story written: {len(storyboard.scenes)} scenes"
+    async with runtime.finish(CONSUMER, event) as out:
+        if event.options.review:  # the user edits and approves it first (`continue_story`)
+            waiting = f"{written}; waiting for your review"
+            out.emit(progress_after(event, waiting, storyboard, status="awaiting_review"))
+            return
+        out.emit(
+            progress_after(event, written, storyboard),
+            story_completed(event, storyboard, storyboard_key, event.input, event.options, providers),
+        )
+
+
+async def continue_story(event: JobApproved, runtime: Runtime, providers: StoryProviders) -> None:
+    """The story its user approved (and perhaps edited) goes on to the pictures and the narration."""
+    storyboard_key = await keep_storyboard(event, event.storyboard, runtime)
+    approved = f"Story approved: {len(event.storyboard.scenes)} scenes"
+    async with runtime.finish(CONSUMER, event) as out:
+        out.emit(
+            progress_after(event, approved, event.storyboard),
+            story_completed(event, event.storyboard, storyboard_key, event.input, event.options, providers),
+        )
+
+
+async def keep_storyboard(event: Event, storyboard: Storyboard, runtime: Runtime) -> str:
     storyboard_key = keys.storyboard(event.job_id)
     assert runtime.store is not None
     await runtime.store.put_bytes(storyboard_key, storyboard.model_dump_json(indent=2).encode(), "application/json")
-    async with runtime.finish(CONSUMER, event) as out:
-        out.emit(
-            JobProgress.after(
-                event,
-                stage="story",
-                progress=overall_progress("story", 1.0),
-                message=f"Story written: {len(storyboard.scenes)} scenes",
-                storyboard=storyboard,
-            ),
-            StoryCompleted.after(
-                event,
-                storyboard=storyboard,
-                storyboard_key=storyboard_key,
-                options=event.options,
-                cost=providers.cost_of(event.input),
-                reference_image_key=event.input.reference_image_key,
-            ),
-        )
+    return storyboard_key
+
+
+def progress_after(
+    event: Event, message: str, storyboard: Storyboard, status: Literal["awaiting_review", "processing"] = "processing"
+) -> JobProgress:
+    return JobProgress.after(
+        event,
+        status=status,
+        stage="story",
+        progress=overall_progress("story", 1.0),
+        message=message,
+        storyboard=storyboard,
+    )
+
+
+def story_completed(
+    event: Event,
+    storyboard: Storyboard,
+    storyboard_key: str,
+    source: JobInput,
+    options: RenderOptions,
+    providers: StoryProviders,
+) -> StoryCompleted:
+    return StoryCompleted.after(
+        event,
+        storyboard=storyboard,
+        storyboard_key=storyboard_key,
+        options=options,
+        cost=providers.cost_of(source),
+        reference_image_key=source.reference_image_key,
+    )
 
 
 async def reject(event: JobRequested, verdict: Moderation, runtime: Runtime) -> None:

@@ -251,3 +251,37 @@ def test_logout_forgets_the_login(stack: EmbeddedStack, tmp_path: Path) -> None:
 
 def cli_server_entries(runner: Cli) -> dict[str, object]:
     return json.loads(runner.credentials.read_text())["servers"]
+
+
+def test_generate_from_a_csv_makes_every_good_row_and_names_the_bad_one(cli: Cli, tmp_path: Path) -> None:
+    table = tmp_path / "topics.csv"
+    table.write_text(
+        "script,voice,resolution\nA paper boat sails.,nova,128x128\nA kite flies.,bob,128x128\nThe end.,,128x128\n",
+        encoding="utf-8",
+    )
+    folder = tmp_path / "videos"
+    folder.mkdir()
+
+    done = cli("generate", "--from", str(table), "--fps", "24", "-o", str(folder), "--json")
+
+    assert done.returncode == 1, "a refused row makes the batch a partial failure"
+    result = json.loads(done.stdout)
+    assert (result["accepted"], result["refused"]) == (2, 1)
+    assert [item["field"] for item in result["items"] if not item["job"]] == ["jobs[1].voice"]
+    saved = sorted(Path(entry["path"]) for entry in result["saved"])
+    assert saved == sorted(folder.glob("*.mp4")) and len(saved) == 2
+    for path in saved:
+        streams = {stream["codec_type"] for stream in probe(path)["streams"]}
+        assert streams == {"video", "audio"}
+    voices = {entry["job"]["options"]["voice"] for entry in result["saved"]}
+    assert voices == {"nova", "alloy"} and {entry["job"]["options"]["fps"] for entry in result["saved"]} == {24}
+
+
+def test_a_malformed_batch_file_exits_2_naming_the_line(cli: Cli, tmp_path: Path) -> None:
+    lines = tmp_path / "jobs.jsonl"
+    lines.write_text('{"topic": "love"}\n{"topic": \n', encoding="utf-8")
+
+    done = cli("generate", "--from", str(lines))
+
+    assert done.returncode == 2
+    assert "jobs.jsonl line 2: not JSON" in done.stderr and "--from" in done.stderr

@@ -156,9 +156,7 @@ def test_a_finished_job_scenes_files_edits_and_deletion(
     stack: EmbeddedStack, ada: httpx.Client, bob: httpx.Client
 ) -> None:
     script = "A lighthouse stands alone.\n\nThe keeper lights the lamp."
-    created = ada.post(
-        "/jobs", json={"script": script, "resolution": "256x448", "fps": 24, "caption_style": "karaoke"}
-    )
+    created = ada.post("/jobs", json={"script": script, "resolution": "256x448", "fps": 24, "caption_style": "karaoke"})
     assert created.status_code == 202, created.text
     job_id = created.json()["id"]
     assert_error(ada.post(f"/jobs/{job_id}/scenes/0/regenerate"), 409, "status", "once the job is completed")
@@ -242,3 +240,37 @@ def test_readyz_reports_each_dependency(stack: EmbeddedStack) -> None:
     response = httpx.get(f"{stack.base_url}/readyz", timeout=10)
     assert response.status_code == 200
     assert response.json() == {"ready": True, "checks": {"database": True, "storage": True, "bus": True}}
+
+
+def test_a_retried_request_with_its_idempotency_key_gets_the_first_job(ada: httpx.Client, bob: httpx.Client) -> None:
+    body = {"script": "A paper boat sails.", "resolution": "128x128"}
+    first = ada.post("/jobs", json=body, headers={"Idempotency-Key": "boat-1"})
+    again = ada.post("/jobs", json=body, headers={"Idempotency-Key": "boat-1"})
+    bobs = bob.post("/jobs", json=body, headers={"Idempotency-Key": "boat-1"})
+
+    assert first.status_code == again.status_code == bobs.status_code == 202, first.text
+    assert again.json()["id"] == first.json()["id"] != bobs.json()["id"]
+    changed = ada.post("/jobs", json={**body, "voice": "nova"}, headers={"Idempotency-Key": "boat-1"})
+    assert_error(changed, 422, "Idempotency-Key", "already used for a different request")
+    ids = [job["id"] for job in ada.get("/jobs", params={"limit": 100}).json()["items"]]
+    assert ids.count(first.json()["id"]) == 1
+    for job_id in {first.json()["id"], bobs.json()["id"]}:
+        (ada if job_id == first.json()["id"] else bob).post(f"/jobs/{job_id}/cancel")
+
+
+def test_a_batch_creates_each_good_body_its_variants_and_names_what_it_refused(ada: httpx.Client) -> None:
+    good = {"script": "One small line.", "resolution": "128x128"}
+    made = ada.post("/jobs/batch", json={"jobs": [good, {"script": "x", "fps": 7}], "variants": 2})
+
+    assert made.status_code == 202, made.text
+    result = made.json()
+    assert (result["accepted"], result["refused"]) == (2, 2)
+    created = [item["job"]["id"] for item in result["items"] if item["job"]]
+    assert len(set(created)) == 2
+    assert [item["field"] for item in result["items"] if not item["job"]] == ["jobs[1].fps", "jobs[1].fps"]
+    for job_id in created:
+        assert ada.get(f"/jobs/{job_id}").json()["input"]["script"] == "One small line."
+        ada.post(f"/jobs/{job_id}/cancel")
+    assert_error(ada.post("/jobs/batch", json={"jobs": [{"script": "x", "fps": 7}]}), 422, "jobs[0].fps", "fps")
+    too_many = ada.post("/jobs/batch", json={"jobs": [good] * 11, "variants": 10})
+    assert_error(too_many, 422, None, "over 100 jobs in one batch")

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
+from libs.cli.commands.batch import read_bodies, run_batch
 from libs.cli.commands.jobs import SaveTo, render_job, save
 from libs.cli.errors import FAILED
 from libs.cli.follow import follow
@@ -114,6 +115,17 @@ def generate(
     motion: Annotated[bool | None, typer.Option("--motion/--no-motion", help="Pan and zoom the stills.")] = None,
     preview: Annotated[bool | None, typer.Option("--preview", help="Also render a draft preview.")] = None,
     project: Annotated[str | None, typer.Option(help="One of your projects, by id or UUID.")] = None,
+    from_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="Many videos: a .csv (a header row of POST /jobs fields) or .jsonl (one body per line) file; "
+            "the options above apply to every one that does not set them.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    variants: Annotated[int, typer.Option(min=1, max=10, help="Different videos of each request, 1-10.")] = 1,
     output: SaveTo = None,
     wait: Annotated[bool, typer.Option(help="Follow the job and download the MP4 (--no-wait: just start it).")] = True,
     server: Server = DEFAULT_SERVER,
@@ -124,6 +136,8 @@ def generate(
     The MP4's path is printed when it is saved (with --json: the job and the path).
 
     Example: reelforge generate "a lighthouse keeper's cat" --duration short --voice nova -o cat.mp4
+
+    Many at once: reelforge generate --from topics.csv --variants 2 -o videos/
     """
     body: dict[str, Any] = source(topic, prompt, script)
     options = {
@@ -150,6 +164,12 @@ def generate(
     body.update({name: value for name, value in options.items() if value is not None})
     if pref:
         body["style_preferences"] = preferences(pref)
+    if from_file is not None or variants > 1:
+        bodies = [{**body, **each} for each in read_bodies(from_file, PRESET_TOPICS)] if from_file else [body]
+        with session(server, as_json, OPTIONS) as s:
+            if not run_batch(s, bodies, variants, wait, output):
+                raise typer.Exit(FAILED)
+        return
     if not body.keys() & {"topic", "prompt", "script"} and image is None:
         raise typer.BadParameter("give a TOPIC, --prompt, --script or --image", param_hint="TOPIC")
     with session(server, as_json, OPTIONS) as s:

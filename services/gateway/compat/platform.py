@@ -130,8 +130,9 @@ class UseTemplateIn(BaseModel):
 
 
 def job_status(job: Job) -> str:
-    """Upper case; a stored job waits in the queue, so `pending` reads QUEUED as the seed answers."""
-    return "QUEUED" if job.status == "pending" else job.status.upper()
+    """Upper case; a stored job waits in the queue, so `pending` reads QUEUED as the seed answers, and a
+    story held for review (a native-API option) is still PROCESSING to a client that knows no review."""
+    return {"pending": "QUEUED", "awaiting_review": "PROCESSING"}.get(job.status, job.status.upper())
 
 
 def estimated_seconds(options: RenderOptions) -> int:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from libs.common.errors import Forbidden, NotFound
 from libs.common.events import CostBreakdown, JobInput
-from libs.common.vocabulary import VOICES, Fps, JobStatus, Mood, Quality, Voice
+from libs.common.vocabulary import VOICES, Fps, Mood, Quality, Voice
 from services.gateway import admission, jobs, projects, submission
 from services.gateway.compat import numbering
 from services.gateway.compat.common import Failure, call_auth, dialect_app, log_in, register_account
@@ -54,6 +54,16 @@ STATUS_BY_NATIVE = {422: 400, 409: 400}  # the seed answers every invalid reques
 def naive_utc(moment: datetime) -> datetime:
     """The seed's timestamps are naive ISO 8601 in UTC ("2024-01-01T00:00:00")."""
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+StudioStatus = Literal[
+    "pending", "queued", "moderating", "processing", "completed", "moderation_failed", "failed", "cancelled"
+]
+"""The document's eight job states; a story held for review (a native-API option) reads `processing`."""
+
+
+def studio_status(job: Job) -> StudioStatus:
+    return "processing" if job.status == "awaiting_review" else job.status  # type: ignore[return-value]
 
 
 class Register(BaseModel):
@@ -139,7 +149,7 @@ class JobPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    status: JobStatus | None = None
+    status: StudioStatus | None = None
     progress: float | None = None
     project_id: int | None = None
     title: str | None = Field(None, max_length=200)
@@ -151,7 +161,7 @@ class JobOut(BaseModel):
     project_id: int | None
     user_id: int
     script: str | None
-    status: JobStatus
+    status: StudioStatus
     progress: float
     estimated_cost: float
     actual_cost: float
@@ -242,7 +252,7 @@ async def jobs_out(request: Request, user: Principal, rows: list[Job]) -> list[J
                 project_id=project_numbers.get(job.project_id) if job.project_id else None,
                 user_id=user_number,
                 script=source,
-                status=job.status,  # type: ignore[arg-type]
+                status=studio_status(job),
                 progress=float(job.progress),
                 estimated_cost=cost_total(job.estimated_cost),
                 actual_cost=cost_total(job.actual_cost),
@@ -363,7 +373,7 @@ async def list_jobs(
     request: Request,
     skip: Annotated[int, Query(ge=0, le=MAX_SKIP)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 100,
-    status: JobStatus | None = None,
+    status: StudioStatus | None = None,
 ) -> list[JobOut]:
     rows, _total = await jobs.list_jobs(runtime, user, 1, skip + limit, status)
     return await jobs_out(request, user, rows[skip:])

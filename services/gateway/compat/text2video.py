@@ -40,6 +40,7 @@ STATUS = {
     "pending": "queued",
     "queued": "queued",
     "moderating": "processing",
+    "awaiting_review": "processing",
     "processing": "processing",
     "completed": "completed",
     "moderation_failed": "failed",

@@ -3,24 +3,54 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 
-from libs.common.errors import Conflict
+from libs.common.errors import Conflict, InvalidInput
 from libs.common.events import VideoOutput
 from libs.common.vocabulary import JobStatus
-from services.gateway import admission, jobs, submission, uploads
+from services.gateway import admission, jobs, review, submission, uploads
 from services.gateway.deps import CurrentUser, PageNumber, RuntimeDep, StoreDep
+from services.gateway.idempotency import Idempotency, IdempotencyKey
 from services.gateway.media import serve_object
-from services.gateway.schemas import CostEstimate, CostPublic, JobCreate, JobPage, JobPublic, JobUpdate
+from services.gateway.schemas import (
+    BatchPublic,
+    CostEstimate,
+    CostPublic,
+    JobBatch,
+    JobCreate,
+    JobPage,
+    JobPublic,
+    JobUpdate,
+    StoryApproval,
+)
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
 
 @router.post("", status_code=202)
-async def create_job(data: JobCreate, user: CurrentUser, runtime: RuntimeDep) -> JobPublic:
-    """Accept a job; it runs in the background. Follow it at /jobs/{id}/events."""
-    return JobPublic.of(await submission.submit_job(runtime, user, data))
+async def create_job(
+    data: JobCreate, user: CurrentUser, runtime: RuntimeDep, idempotency_key: IdempotencyKey = None
+) -> JobPublic:
+    """Accept a job; it runs in the background. Follow it at /jobs/{id}/events.
+
+    Sent again with the same `Idempotency-Key`, the request answers with the job it first created.
+    """
+    idempotency = Idempotency.of(idempotency_key, data) if idempotency_key else None
+    return JobPublic.of(await submission.submit_job(runtime, user, data, idempotency=idempotency))
+
+
+@router.post("/batch", status_code=202, responses={422: {"description": "Every body was refused"}})
+async def create_jobs(
+    batch: JobBatch, user: CurrentUser, runtime: RuntimeDep, idempotency_key: IdempotencyKey = None
+) -> BatchPublic:
+    """Accept up to 100 jobs at once, each body checked on its own: the answer says, per body and variant, which
+    job was created or why it was refused. 422 only when every one was refused."""
+    result = await submission.submit_batch(runtime, user, batch, idempotency_key)
+    if result.accepted == 0:
+        first = result.items[0]
+        raise InvalidInput(f"No job was created: {first.error}", field=first.field)
+    return result
 
 
 @router.post("/estimate-cost")
@@ -55,6 +85,16 @@ async def get_job(job_id: UUID, user: CurrentUser, runtime: RuntimeDep) -> JobPu
 async def update_job(job_id: UUID, data: JobUpdate, user: CurrentUser, runtime: RuntimeDep) -> JobPublic:
     """Change `title`, `description` or `project_id`; nothing else about a job can be edited."""
     return JobPublic.of(await submission.edit_job(runtime, user, job_id, **data.model_dump(exclude_unset=True)))
+
+
+@router.post("/{job_id}/approve")
+async def approve_job(
+    job_id: UUID, user: CurrentUser, runtime: RuntimeDep, approval: Annotated[StoryApproval | None, Body()] = None
+) -> JobPublic:
+    """Approve a story that waits for review (a job created with `review: true`), as written or edited:
+    `scenes` in their new order, each an existing scene by `index` with what changed or a new one; a scene left
+    out is deleted. The job goes on to the pictures and the narration, its cost estimated again."""
+    return JobPublic.of(await review.approve(runtime, user, job_id, approval or StoryApproval()))
 
 
 @router.post("/{job_id}/cancel")
