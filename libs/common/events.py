@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from libs.common.tracing import current_traceparent
 from libs.common.vocabulary import (
     ArtStyle,
     CaptionStyle,
@@ -102,11 +103,11 @@ class Event(Envelope):
         """Build this event as a consequence of `cause`, carrying its identity, trace and attempt.
 
         `attempt` is which run through the pipeline the job is on: 1, then one more each time
-        the reconciler sends a stalled job through again.
+        the reconciler sends a stalled job through again. The trace goes on from the span that
+        handles `cause` (`libs.common.tracing`), so each stage is a child of the one before.
         """
-        return cls(
-            job_id=cause.job_id, user_id=cause.user_id, traceparent=cause.traceparent, attempt=cause.attempt, **fields
-        )
+        traceparent = current_traceparent() or cause.traceparent  # the span handling `cause`, when there is one
+        return cls(job_id=cause.job_id, user_id=cause.user_id, traceparent=traceparent, attempt=cause.attempt, **fields)
 
     @property
     def key(self) -> bytes:

@@ -1,4 +1,4 @@
-"""Structured JSON logs with `service`, `job_id` and `traceparent` on every line, and no credentials.
+"""Structured JSON logs with `service`, `job_id`, `traceparent` and `trace_id` on every line, and no credentials.
 
 The job context lives in context variables, so a handler sets it once (`job_context`)
 and every log line inside that task carries it, including lines from libraries.
@@ -15,8 +15,9 @@ from contextvars import ContextVar
 
 from pythonjsonlogger.json import JsonFormatter
 
+from libs.common.tracing import current_traceparent, trace_id, traced
+
 _job_id: ContextVar[str | None] = ContextVar("job_id", default=None)
-_traceparent: ContextVar[str | None] = ContextVar("traceparent", default=None)
 
 
 _CREDENTIALS = re.compile(
@@ -48,19 +49,19 @@ class _NoCredentials(logging.Filter):
 class _JobContext(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.job_id = _job_id.get()
-        record.traceparent = _traceparent.get()
+        record.traceparent = current_traceparent()
+        record.trace_id = trace_id(record.traceparent)
         return True
 
 
 @contextmanager
 def job_context(job_id: object, traceparent: str | None) -> Iterator[None]:
     job_token = _job_id.set(str(job_id))
-    trace_token = _traceparent.set(traceparent)
     try:
-        yield
+        with traced(traceparent):
+            yield
     finally:
         _job_id.reset(job_token)
-        _traceparent.reset(trace_token)
 
 
 def configure_logging(service: str, level: str = "INFO", log_format: str = "json") -> None:
@@ -70,7 +71,7 @@ def configure_logging(service: str, level: str = "INFO", log_format: str = "json
     if log_format == "json":
         handler.setFormatter(
             JsonFormatter(
-                "%(asctime)s %(levelname)s %(name)s %(message)s %(job_id)s %(traceparent)s",
+                "%(asctime)s %(levelname)s %(name)s %(message)s %(job_id)s %(traceparent)s %(trace_id)s",
                 rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
                 static_fields={"service": service},
             )

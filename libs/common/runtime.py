@@ -14,8 +14,8 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager, nullcontext
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, uuid5
@@ -37,6 +37,7 @@ from libs.common.metrics import EVENTS_CONSUMED, STAGE_SECONDS
 from libs.common.outbox import OutboxRelay, claim, stage_event, was_processed
 from libs.common.settings import BusSettings, RetrySettings
 from libs.common.storage import ObjectStore
+from libs.common.tracing import span
 from libs.common.vocabulary import Stage
 
 log = logging.getLogger(__name__)
@@ -126,12 +127,23 @@ class Runtime:
                 EVENTS_CONSUMED.labels(self.service, record.topic, "poison").inc()
                 return
             started = time.perf_counter()
-            context = job_context(event.job_id, event.traceparent) if isinstance(event, Event) else nullcontext()
-            with context:
+            with self._context(event, group, record.topic):
                 outcome = await self._handle(event, group, stage, handler, record)
             EVENTS_CONSUMED.labels(self.service, record.topic, outcome).inc()
             if stage is not None and outcome == "ok":
                 STAGE_SECONDS.labels(stage).observe(time.perf_counter() - started)
+
+    @contextmanager
+    def _context(self, event: Envelope, group: str, topic: str) -> Iterator[None]:
+        """A job's event is handled in its job's log context and in a span of its trace (`group topic`)."""
+        if not isinstance(event, Event):
+            yield
+            return
+        with (
+            job_context(event.job_id, event.traceparent),
+            span(f"{group} {topic}", event.traceparent, job_id=str(event.job_id), service=self.service),
+        ):
+            yield
 
     async def _handle(
         self, event: E, group: str, stage: Stage | None, handler: Callable[[E], Awaitable[None]], record: ConsumerRecord

@@ -16,6 +16,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from libs.common import tracing
 from libs.common.bus import bus_epoch, ensure_topics, make_broker, watch_bus
 from libs.common.db import Database
 from libs.common.events import Topics
@@ -51,6 +52,7 @@ def build_service(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(service, settings.log_level, settings.log_format)  # type: ignore[attr-defined]
+        tracing.install(service)
         sweep_orphaned_work_dirs(service)
         db = Database.for_service(settings, service)  # type: ignore[arg-type]
         await upgrade_to_head(db, service)
@@ -89,6 +91,7 @@ def build_service(
             await db.close()
 
     app = FastAPI(title=title or f"Reelforge {service}", lifespan=lifespan)
+    app.add_middleware(tracing.ContinueTrace)
     app.state.bus_lost = asyncio.Event()
 
     @app.get("/healthz", include_in_schema=False)

@@ -12,10 +12,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from libs.common.errors import InvalidInput, NotFound
-from libs.common.events import JobCancelled, JobInput, JobRequested, RenderOptions
+from libs.common.events import JobCancelled, JobInput, JobRequested, RenderOptions, new_traceparent
 from libs.common.outbox import stage_event
 from libs.common.runtime import Runtime
 from libs.common.storage import keys
+from libs.common.tracing import current_traceparent, span
 from libs.common.vocabulary import FINAL_STATUSES, JobStatus
 from services.gateway import admission, quotas, scene_store
 from services.gateway.idempotency import Idempotency, first_job
@@ -51,7 +52,11 @@ async def create_job(
         idempotency_key=idempotency.key if idempotency else None,
         request_digest=idempotency.digest if idempotency else None,
     )
-    requested = JobRequested(job_id=job.id, user_id=user.user_id, input=source, options=options)
+    # The job's trace starts here, inside the request's own trace when its `traceparent` header had one.
+    with span("gateway jobs.requested", current_traceparent(), job_id=str(job.id), service="gateway") as trace:
+        requested = JobRequested(
+            job_id=job.id, user_id=user.user_id, input=source, options=options, traceparent=trace or new_traceparent()
+        )
     try:
         async with runtime.db.transaction() as session:
             await admission.check_limits(session, settings, user.user_id, cost)

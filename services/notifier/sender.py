@@ -41,6 +41,7 @@ class WebhookSender:
             **signed_headers(due.secret, due.message_id, int(time.time()), due.payload),
             "host": target.host_header,
             "user-agent": USER_AGENT,
+            **({"traceparent": due.traceparent} if due.traceparent else {}),
         }
         extensions = {"sni_hostname": target.hostname} if target.scheme == "https" else {}
         try:

@@ -77,6 +77,8 @@ class DueAttempt:
     url: str
     secret: str
     payload: str
+    traceparent: str | None = None
+    """The job's trace, sent as the `traceparent` header so the receiver can join it."""
 
 
 async def claim_due(db: Database, limit: int, lease: timedelta) -> list[DueAttempt]:
@@ -101,7 +103,8 @@ async def claim_due(db: Database, limit: int, lease: timedelta) -> list[DueAttem
             endpoint, attempt = endpoints.get(message.endpoint_id), message.attempts + 1
             if endpoint is None or not await _lease(session, message.id, attempt, at + lease):
                 continue  # removed in the meantime, or claimed by another replica
-            claimed.append(DueAttempt(message.id, attempt, endpoint.id, endpoint.url, endpoint.secret, message.payload))
+            secret, payload, trace = endpoint.secret, message.payload, message.traceparent
+            claimed.append(DueAttempt(message.id, attempt, endpoint.id, endpoint.url, secret, payload, trace))
     return claimed
 
 

@@ -2,6 +2,7 @@
 
 import socket
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from uuid import uuid4
 
 import pytest
@@ -57,3 +58,12 @@ async def test_an_endpoint_that_does_not_listen_is_a_failed_attempt(sender: Webh
     result = await sender.attempt(attempt_at(f"http://127.0.0.1:{free_port()}/hook"))
     assert result.http_status is None
     assert result.error is not None and result.error.startswith("could not reach the endpoint")
+
+
+async def test_the_webhook_carries_its_jobs_trace(sender: WebhookSender) -> None:
+    trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    due = DueAttempt("msg_trace", 1, uuid4(), "", SECRET, "{}", trace)
+    async with Receiver() as receiver:
+        result = await sender.attempt(replace(due, url=f"http://127.0.0.1:{receiver.port}/hook"))
+    assert result.http_status == 200
+    assert receiver.received[0].headers["traceparent"] == trace
