@@ -10,6 +10,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,15 @@ def database_url(settings: DatabaseSettings, service: str) -> str:
     return url
 
 
+@dataclass(frozen=True)
+class PoolSize:
+    """PostgreSQL connections one process keeps (`size`), may open beyond them, and waits for (SQLite has no pool)."""
+
+    size: int = 10
+    overflow: int = 10
+    timeout_s: float = 30.0
+
+
 class Database:
     """One service's database: an engine, its sessions and its schema.
 
@@ -41,14 +51,16 @@ class Database:
     (a webhook's signing secret, a password hash) and errors end up in logs.
     """
 
-    def __init__(self, url: str, service: str) -> None:
+    def __init__(self, url: str, service: str, pool: PoolSize = PoolSize()) -> None:
         self.service = service
         self.is_postgres = url.startswith("postgresql")
         if self.is_postgres:
             self.engine: AsyncEngine = create_async_engine(
                 url,
                 hide_parameters=True,
-                pool_size=10,
+                pool_size=pool.size,
+                max_overflow=pool.overflow,
+                pool_timeout=pool.timeout_s,
                 pool_pre_ping=True,
                 connect_args={"server_settings": {"search_path": service}},
             )
@@ -64,7 +76,8 @@ class Database:
 
     @classmethod
     def for_service(cls, settings: DatabaseSettings, service: str) -> "Database":
-        return cls(database_url(settings, service), service)
+        pool = PoolSize(settings.db_pool_size, settings.db_max_overflow, settings.db_pool_timeout_s)
+        return cls(database_url(settings, service), service, pool)
 
     async def create_tables(self, tables: Sequence[Table]) -> None:
         """Create this service's schema and these tables if missing (idempotent, safe to race).

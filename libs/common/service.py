@@ -142,16 +142,24 @@ def raise_open_file_limit() -> tuple[int, int]:
     return soft, hard
 
 
-def serve(app: FastAPI, host: str, port: int) -> None:
+def serve(app: FastAPI, host: str, port: int, ws_ping_s: float = 20.0) -> None:
     """Run `app` until SIGINT/SIGTERM; uvicorn then runs the lifespan shutdown (broker stop, drain).
 
     If the broker forgets its data, the service shuts down the same way and exits with
     EXIT_BUS_LOST, for its supervisor (make run, compose, Kubernetes) to start it afresh;
     every message it held was left uncommitted, and its outbox waits in the database.
+    WebSockets get a protocol ping every `ws_ping_s`, which keeps idle ones open behind proxies.
     """
     raise_open_file_limit()
     config = uvicorn.Config(
-        app, host=host, port=port, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=30
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=30,
+        ws_ping_interval=ws_ping_s,
     )
     if asyncio.run(_serve(app, uvicorn.Server(config))):
         sys.exit(EXIT_BUS_LOST)
@@ -201,4 +209,5 @@ async def _stop_when_bus_lost(bus_lost: asyncio.Event, server: uvicorn.Server) -
 
 def run(create_app: Callable[[object], FastAPI], settings: object) -> None:
     """The body of every `python -m services.<name>`."""
-    serve(create_app(settings), settings.host, settings.port)  # type: ignore[attr-defined]
+    ping_s = getattr(settings, "progress_heartbeat_s", 20.0)  # the gateway's WebSockets: a protocol ping this often
+    serve(create_app(settings), settings.host, settings.port, ping_s)  # type: ignore[attr-defined]

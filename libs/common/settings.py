@@ -67,6 +67,9 @@ class DatabaseSettings(ReelforgeSettings):
         description="SQLAlchemy URL; empty = one SQLite file per service under var/. "
         "With PostgreSQL each service keeps its tables in a schema named after it.",
     )
+    db_pool_size: int = Field(10, ge=1, description="PostgreSQL connections each process keeps open.")
+    db_max_overflow: int = Field(10, ge=0, description="Connections each process may open beyond the pool at a peak.")
+    db_pool_timeout_s: float = Field(30.0, gt=0, description="How long a query waits for a free connection.")
 
 
 class StorageSettings(ReelforgeSettings):

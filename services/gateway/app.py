@@ -19,6 +19,7 @@ from services.gateway import (
     ws,
 )
 from services.gateway.auth_client import AuthClient
+from services.gateway.progress_hub import ProgressHub
 from services.gateway.reconciler import run_reconciler
 from services.gateway.routes import admin, assets, auth, files, jobs, models, users
 from services.gateway.routes import api_keys as api_key_routes
@@ -35,7 +36,7 @@ API = "/api/v1"
 
 
 def create_app(settings: GatewaySettings) -> FastAPI:
-    signals = projection.JobSignals()
+    signals = ProgressHub()  # the replica's progress feeds, woken by the projection
 
     async def wire(runtime: Runtime) -> None:
         await templates.seed(runtime)

@@ -1,8 +1,7 @@
-"""Keeps the jobs projection current from the bus, and wakes progress streams when it changes."""
+"""Keeps the jobs projection current from the bus, and wakes the job's progress feed when it changes."""
 
-import asyncio
-from collections import defaultdict
-from uuid import UUID
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from libs.common.events import (
     AudioCompleted,
@@ -20,10 +19,11 @@ from libs.common.events import (
 from libs.common.metrics import JOBS_BY_STATUS
 from libs.common.runtime import Runtime
 from libs.common.vocabulary import FINAL_STATUSES
-from libs.common.waiting import woken_within
 from services.gateway.lifecycle import apply_event
+from services.gateway.progress_hub import ProgressHub
+from services.gateway.scene_store import SceneRegeneration
 from services.gateway.scenes import project_scene_event
-from services.gateway.store import Job
+from services.gateway.store import Job, JobEvent
 
 CONSUMER = "gateway"
 TOPICS = (
@@ -48,27 +48,16 @@ EVENTS = (
 )
 
 
-class JobSignals:
-    """In-process wake-ups for progress streams; streams also poll, for changes made by other replicas."""
-
-    def __init__(self) -> None:
-        self._events: dict[UUID, asyncio.Event] = defaultdict(asyncio.Event)
-
-    def notify(self, job_id: UUID) -> None:
-        self._events.pop(job_id, asyncio.Event()).set()
-
-    async def wait(self, job_id: UUID, at_most_s: float) -> None:
-        """Return when `job_id` changes in this replica, or after `at_most_s` (then the caller polls)."""
-        await woken_within(self._events[job_id], at_most_s)
-
-
-async def project(event: Event, runtime: Runtime, signals: JobSignals) -> None:
+async def project(event: Event, runtime: Runtime, signals: ProgressHub) -> None:
+    late = False
     async with runtime.finish(CONSUMER, event) as out:
         job = await out.session.get(Job, event.job_id)
         entry = apply_event(job, event) if job is not None else None
         if entry is not None:
             out.session.add(job)
             out.session.add(entry)
+        elif job is not None and job.status == "completed" and isinstance(event, JobProgress):
+            late = await record_progress_after_completion(out.session, job, event)
         rerender = await project_scene_event(out.session, job, event) if job is not None else None
         if rerender is not None:
             out.session.add(job)
@@ -77,8 +66,83 @@ async def project(event: Event, runtime: Runtime, signals: JobSignals) -> None:
             out.session.add(job)
     if entry is not None and entry.status in FINAL_STATUSES:
         JOBS_BY_STATUS.labels(entry.status).inc()
-    if entry is not None or rerender is not None:
+    if entry is not None or rerender is not None or late:
         signals.notify(event.job_id)
+
+
+async def record_progress_after_completion(session: AsyncSession, job: Job, event: JobProgress) -> bool:
+    """Record progress read after the job's completion in the job's history (the job itself, final, stays
+    as it is). Either way no progress stream shows fewer steps than the stages reported:
+
+    - A re-render's own progress (an image was regenerated after the completion): recorded after the
+      completion, with the job's status (`completed`: its video stays served until the new one lands),
+      for the streams that follow re-renders.
+    - Progress reported before the completion but read after it (topics are not ordered with each
+      other, so a completion can overtake a backlog of progress): recorded where it happened, before
+      the completion, by moving the completion entry behind it. Progress streams then end, as always,
+      with the completion; a feed that already read the moved entry reloads the history.
+    """
+    completion = (
+        await session.exec(
+            select(JobEvent)
+            .where(JobEvent.job_id == job.id, JobEvent.kind == "jobs.completed")
+            .order_by(col(JobEvent.id).desc())
+        )
+    ).first()
+    if completion is None:
+        return False
+    regenerated_since = (
+        await session.exec(
+            select(SceneRegeneration.id).where(
+                SceneRegeneration.job_id == job.id, col(SceneRegeneration.requested_at) >= completion.created_at
+            )
+        )
+    ).first()
+    if regenerated_since is not None:
+        session.add(
+            JobEvent(
+                job_id=job.id,
+                kind=event.type,
+                status=job.status,
+                progress=event.progress,
+                stage=event.stage,
+                message=event.message,
+            )
+        )
+        return True
+    before = (
+        await session.exec(
+            select(JobEvent)
+            .where(JobEvent.job_id == job.id, col(JobEvent.id) < completion.id)
+            .order_by(col(JobEvent.id).desc())
+        )
+    ).first()
+    rerendered = before is not None and before.status == "completed"
+    session.add(
+        JobEvent(
+            job_id=job.id,
+            kind=event.type,
+            status=job.status if rerendered else event.status,
+            progress=max(before.progress if before is not None else 0, event.progress),
+            stage=event.stage,
+            message=event.message,
+            created_at=event.occurred_at,
+        )
+    )
+    await session.flush()
+    moved = JobEvent(
+        job_id=job.id,
+        kind=completion.kind,
+        status=completion.status,
+        progress=completion.progress,
+        stage=completion.stage,
+        message=completion.message,
+        created_at=completion.created_at,
+    )
+    await session.delete(completion)
+    await session.flush()
+    session.add(moved)
+    return True
 
 
 def add_cost(job: Job, event: Event) -> bool:

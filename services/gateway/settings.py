@@ -28,7 +28,21 @@ class GatewaySettings(
     auth_url: str = Field("http://127.0.0.1:8001", description="Base URL of the auth service.")
     jwt_issuer: str = "reelforge-auth"
     jwt_audience: str = "reelforge"
-    event_poll_s: float = Field(0.5, description="How often a progress stream looks for events from other replicas.")
+    event_poll_s: float = Field(
+        0.5, description="How often a job's progress feed looks for events projected by other replicas."
+    )
+    progress_send_queue: int = Field(
+        256,
+        ge=1,
+        description="Progress messages one WebSocket or SSE client may fall behind its job's feed; a client "
+        "further behind is dropped (WebSocket close code 1013, try again later) so it never slows the others.",
+    )
+    progress_heartbeat_s: float = Field(
+        15.0,
+        gt=0,
+        description="An idle Server-Sent Events stream sends a `: ping` comment this often, to keep proxies "
+        "from closing it (WebSockets are kept alive by the server's own protocol pings).",
+    )
     reconcile_every_s: float = Field(15.0, description="How often the reconciler looks for jobs that stopped moving.")
     stall_story_s: float = Field(300.0, description="No progress this long while queued or writing the story: stalled.")
     stall_media_s: float = Field(900.0, description="No progress this long while painting or narrating: stalled.")

@@ -1,16 +1,22 @@
 """Live job progress: a WebSocket and the same stream as Server-Sent Events.
 
-Both replay the job's history from the gateway's `job_events` table and then follow
-it, so a client that connects late still sees every step in order, and a stream
-served by one replica sees changes projected by another (it polls between wake-ups).
-The stream ends after the job's final event.
+Both replay the job's history from the gateway's `job_events` table and then follow it, so a
+client that connects late still sees every step in order. Every stream of a job in one replica
+shares that job's one feed (`progress_hub`): no stream reads the database or holds a session
+of its own, and one that falls `progress_send_queue` messages behind is dropped (WebSocket close
+code 1013, try again later; an SSE response just ends, to be resumed with `Last-Event-ID`).
+
+A stream ends after the job's final event. With `?follow=rerenders` a completed job's stream
+stays open instead: a regenerated scene's re-render is streamed on it (its progress, with the
+job still `completed`, then a `completed` with the new `output.version`) until the client leaves;
+a failed or cancelled job's stream still ends.
 """
 
 import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
@@ -18,16 +24,22 @@ from fastapi.responses import StreamingResponse
 
 from libs.common.errors import NotFound, Unauthorized
 from libs.common.runtime import Runtime
-from libs.common.vocabulary import FINAL_STATUSES
 from services.gateway import jobs
 from services.gateway.deps import CurrentUser, RuntimeDep, identify
-from services.gateway.projection import JobSignals
+from services.gateway.progress_hub import ProgressHub, SubscriberDropped, Subscription
 from services.gateway.security import Principal, TokenVerifier
 from services.gateway.store import JobEvent
 
 router = APIRouter(tags=["progress"])
 
 TOKEN_WAIT_S = 10.0
+CLOSE_WAIT_S = 10.0
+"""How long closing a dropped client may wait for room in its connection (it is not reading)."""
+TOO_SLOW = 1013
+Follow = Annotated[
+    Literal["rerenders"] | None,
+    Query(description="`rerenders`: keep a completed job's stream open and stream its re-renders too"),
+]
 KIND_TO_TYPE = {
     "jobs.created": "created",
     "jobs.requested": "queued",
@@ -53,20 +65,20 @@ def message(entry: JobEvent) -> dict[str, Any]:
 
 
 async def follow(
-    runtime: Runtime, signals: JobSignals, job_id: UUID, after_id: int, poll_s: float
+    runtime: Runtime, signals: ProgressHub, job_id: UUID, after_id: int, poll_s: float | None = None
 ) -> AsyncIterator[JobEvent]:
-    """The job's events after `after_id`, live, ending with its final event."""
-    while True:
-        for entry in await jobs.events_after(runtime, job_id, after_id):
-            after_id = entry.id or after_id
+    """The job's events after `after_id`, live, ending with its final event, from the job's shared feed
+    (which polls every `event_poll_s`; `poll_s` is not used). Raises `SubscriberDropped` for a
+    consumer that falls behind."""
+    async with signals.subscribe(runtime, job_id, after_id) as feed:
+        async for entry in feed:
             yield entry
-            if entry.status in FINAL_STATUSES:
-                return
-        await signals.wait(job_id, poll_s)
 
 
 @router.websocket("/jobs/{job_id}/events")
-async def job_events_socket(websocket: WebSocket, job_id: UUID, token: str | None = None) -> None:
+async def job_events_socket(
+    websocket: WebSocket, job_id: UUID, token: str | None = None, follow: Follow = None
+) -> None:
     """Progress as JSON messages. Authenticate with `?token=` or a first message `{"token": "..."}`."""
     await websocket.accept()
     app = websocket.app
@@ -79,20 +91,55 @@ async def job_events_socket(websocket: WebSocket, job_id: UUID, token: str | Non
     except NotFound as error:
         await websocket.close(code=4404, reason=error.message)
         return
+    hub: ProgressHub = app.state.signals
     reader = asyncio.create_task(_answer_pings(websocket))
     try:
-        stream = follow(app.state.runtime, app.state.signals, job_id, 0, app.state.settings.event_poll_s)
-        async for entry in stream:
-            if reader.done():
-                return
-            await websocket.send_json(message(entry))
-        await websocket.close(code=1000)
+        async with hub.subscribe(app.state.runtime, job_id, rerenders=follow == "rerenders") as feed:
+            outcome = await _stream(websocket, feed, reader)
+        if outcome == "dropped":
+            await _close_slow(websocket)
+        elif outcome == "ended":
+            await websocket.close(code=1000)
     except (WebSocketDisconnect, RuntimeError):
         return
     finally:
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await reader
+
+
+async def _stream(
+    websocket: WebSocket, feed: Subscription, reader: asyncio.Task[None]
+) -> Literal["ended", "dropped", "gone"]:
+    """Send the feed until it ends, the client falls behind (noticed even while a send waits for room in
+    a connection the client does not read) or the client leaves (`reader` returns)."""
+
+    async def send() -> None:
+        async for entry in feed:
+            await websocket.send_json(message(entry))
+
+    sender = asyncio.create_task(send())
+    dropped = asyncio.create_task(feed.dropped.wait())
+    try:
+        await asyncio.wait({reader, sender, dropped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (sender, dropped):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, SubscriberDropped, WebSocketDisconnect, RuntimeError):
+                await task
+    if feed.dropped.is_set():
+        return "dropped"
+    if sender.done() and not sender.cancelled() and sender.exception() is None:
+        return "ended"
+    return "gone"
+
+
+async def _close_slow(websocket: WebSocket) -> None:
+    """Close a client that fell behind with 1013 (try again later): it resumes by connecting again. Its
+    connection may be full; then the server's keepalive pings, unanswered, end it."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(CLOSE_WAIT_S):
+            await websocket.close(code=TOO_SLOW, reason="Too slow to keep up: connect again to resume")
 
 
 async def _socket_user(websocket: WebSocket, verifier: TokenVerifier, token: str | None) -> Principal:
@@ -129,16 +176,28 @@ async def job_events_stream(
     user: CurrentUser,
     runtime: RuntimeDep,
     last_event_id: Annotated[int, Query(ge=0, alias="after")] = 0,
+    follow: Follow = None,
 ) -> StreamingResponse:
-    """The same progress as Server-Sent Events (`text/event-stream`); resumes after `Last-Event-ID`."""
+    """The same progress as Server-Sent Events (`text/event-stream`); resumes after `Last-Event-ID`.
+
+    While nothing happens, a `: ping` comment every `progress_heartbeat_s` keeps proxies from closing it."""
     await jobs.get_job(runtime, user, job_id)
     header = request.headers.get("last-event-id", "")
     after = int(header) if header.isdigit() else last_event_id
-    app = request.app
+    hub: ProgressHub = request.app.state.signals
+    heartbeat_s = request.app.state.settings.progress_heartbeat_s
 
     async def lines() -> AsyncIterator[str]:
-        async for entry in follow(runtime, app.state.signals, job_id, after, app.state.settings.event_poll_s):
-            body = message(entry)
-            yield f"id: {entry.id}\nevent: {body['type']}\ndata: {json.dumps(body)}\n\n"
+        async with hub.subscribe(runtime, job_id, after, rerenders=follow == "rerenders") as feed:
+            while True:
+                try:
+                    entry = await feed.next(heartbeat_s)
+                except (StopAsyncIteration, SubscriberDropped):
+                    return
+                if entry is None:
+                    yield ": ping\n\n"
+                    continue
+                body = message(entry)
+                yield f"id: {entry.id}\nevent: {body['type']}\ndata: {json.dumps(body)}\n\n"
 
     return StreamingResponse(lines(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
