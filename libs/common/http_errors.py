@@ -6,13 +6,15 @@ ever leaves the process: unexpected errors are logged and answered with a plain 
 """
 
 import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from libs.common.errors import (
     Conflict,
@@ -29,6 +31,9 @@ from libs.common.errors import (
 
 log = logging.getLogger(__name__)
 
+Respond = Callable[[Request, Exception], Awaitable[Response]]
+"""How an app answers an unexpected error (its API's own 500 body)."""
+
 STATUS_BY_ERROR: dict[type[ReelforgeError], int] = {
     InvalidInput: 422,
     NotFound: 404,
@@ -42,7 +47,7 @@ STATUS_BY_ERROR: dict[type[ReelforgeError], int] = {
 }
 
 
-def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
     """Pydantic's errors as `{field, message}`, the field a dotted path without the `body` prefix."""
     described = []
     for error in errors:
@@ -85,7 +90,44 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_http(_request: Request, error: StarletteHTTPException) -> JSONResponse:
         return JSONResponse({"detail": str(error.detail)}, status_code=error.status_code, headers=error.headers)
 
-    @app.exception_handler(Exception)
-    async def on_unexpected(request: Request, _error: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse({"detail": "Internal server error"}, status_code=500)
+    app.add_middleware(AnswerUnexpected, respond=internal_error)
+
+
+async def internal_error(_request: Request, _error: Exception) -> Response:
+    return JSONResponse({"detail": "Internal server error"}, status_code=500)
+
+
+class AnswerUnexpected:
+    """ASGI middleware: an error no exception handler took is logged once, with its traceback, and
+    answered by `respond` (a 500 that shows nothing of it).
+
+    Not Starlette's handler for `Exception`: that one re-raises after answering, so the error also
+    reaches every app around (a dialect is mounted inside the gateway) and the server, each logging
+    it again. Here it stops. Once the response has started nothing more can be answered: the error
+    goes on, unlogged here, to the server, which logs it and closes the connection.
+    """
+
+    def __init__(self, app: ASGIApp, respond: Respond) -> None:
+        self.app = app
+        self.respond = respond
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as error:
+            if started:
+                raise
+            request = Request(scope)
+            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            response = await self.respond(request, error)
+            await response(scope, receive, send)

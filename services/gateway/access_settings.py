@@ -32,6 +32,12 @@ class AccessSettings(ReelforgeSettings):
         20, description="Failed logins one client address may make per `login_window_s`."
     )
     login_window_s: int = Field(900, gt=0, description="The window failed logins are counted in.")
+    refresh_token_ttl_s: int = Field(
+        30 * 24 * 3600,
+        gt=0,
+        description="Lifetime of a refresh token, the auth service's setting of the same name: a login through "
+        "the shorts dialect is forgotten this long after its tokens were issued.",
+    )
     registrations_per_hour: NonNegativeInt = Field(20, description="Accounts one client address may register per hour.")
     trusted_proxies: list[str] = Field(
         [],

@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid5
 
+from pydantic import ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from sqlalchemy import func, update
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -143,7 +145,12 @@ async def seed(runtime: Runtime) -> None:
             row = await session.get(Template, template_id(definition.slug))
             if row is None:
                 row = Template(
-                    id=template_id(definition.slug), slug=definition.slug, parameters="{}", **_text(definition)
+                    id=template_id(definition.slug),
+                    slug=definition.slug,
+                    parameters="{}",
+                    name=definition.name,
+                    category=definition.category,
+                    description=definition.description,
                 )
             row.name, row.category, row.description = definition.name, definition.category, definition.description
             row.parameters = json.dumps(definition.parameters)
@@ -186,14 +193,35 @@ def template_parameters(template: Template) -> dict[str, Any]:
 def template_request(template: Template, overrides: dict[str, Any]) -> JobCreate:
     """The job request a template makes with `overrides` on top.
 
-    A story source in the overrides (topic, prompt, script, upload) replaces the template's;
-    template parameters this API does not offer are left out, the user's are checked (422).
+    A story source in the overrides (topic, prompt, script, upload) replaces the template's.
+    Every name, the template's and the user's, must be a field of POST /jobs: one that is not is
+    refused (422, each named with the allowed ones), never dropped; the values are checked (422).
     """
-    offered = JobCreate.model_fields
-    parameters = {name: value for name, value in template_parameters(template).items() if name in offered}
+    parameters = template_parameters(template)
+    refuse_unknown_parameters(parameters, overrides)
     if any(overrides.get(name) is not None for name in SOURCE_FIELDS):
         parameters = {name: value for name, value in parameters.items() if name not in SOURCE_FIELDS}
     return JobCreate.model_validate({**parameters, **overrides})
+
+
+def refuse_unknown_parameters(parameters: dict[str, Any], overrides: dict[str, Any]) -> None:
+    """Raise a `ValidationError` naming each of the template's or the user's names that POST /jobs does not offer."""
+    allowed = ", ".join(JobCreate.model_fields)
+    problems: list[InitErrorDetails] = [
+        {
+            "type": PydanticCustomError("unknown_parameter", f"{origin}; the parameters are {allowed}"),
+            "loc": (name,),
+            "input": value,
+        }
+        for origin, given in (
+            ("set by the template but not a parameter of POST /jobs", parameters),
+            ("not a parameter of POST /jobs", overrides),
+        )
+        for name, value in given.items()
+        if name not in JobCreate.model_fields
+    ]
+    if problems:
+        raise ValidationError.from_exception_data(JobCreate.__name__, problems)
 
 
 async def use_template(runtime: Runtime, user: Principal, ref: UUID | str, overrides: dict[str, Any]) -> Job:
@@ -203,13 +231,7 @@ async def use_template(runtime: Runtime, user: Principal, ref: UUID | str, overr
 
     async def count_use(session: AsyncSession) -> None:
         await session.exec(
-            update(Template)  # type: ignore[call-overload]
-            .where(col(Template.id) == template.id)
-            .values(usage_count=col(Template.usage_count) + 1)
+            update(Template).where(col(Template.id) == template.id).values(usage_count=col(Template.usage_count) + 1)
         )
 
     return await submit_job(runtime, user, request, also=count_use)
-
-
-def _text(definition: Definition) -> dict[str, str]:
-    return {"name": definition.name, "category": definition.category, "description": definition.description}

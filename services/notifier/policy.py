@@ -10,11 +10,15 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from typing import Literal
 
 from libs.common.events import DeliveryOutcome
 
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 JITTER = 0.10
+NoAnswer = Literal["refused_address", "timeout", "unreachable", "notifier_error"]
+"""Why an attempt got no status: its address did not pass the check, the receiver did not answer in time or
+could not be reached, or the notifier itself failed."""
 LONGEST_RETRY_AFTER_S = 24 * 3600.0  # a receiver cannot park a message for longer than a day
 
 
@@ -25,10 +29,23 @@ class AttemptResult:
     http_status: int | None = None
     error: str | None = None
     retry_after_s: float | None = None
+    no_answer: NoAnswer | None = None
 
     @property
     def delivered(self) -> bool:
         return self.http_status is not None and 200 <= self.http_status < 300
+
+    @property
+    def failure(self) -> str | None:
+        """Why this attempt was no delivery, in a word of a few (the metrics' `reason`); None when it was one."""
+        status = self.http_status
+        if status is None:
+            return self.no_answer or "no_answer"
+        if 200 <= status < 300:
+            return None
+        if status in (410, 429):
+            return "gone" if status == 410 else "rate_limited"
+        return {3: "redirect", 4: "client_error", 5: "server_error"}.get(status // 100, "other_status")
 
     @property
     def gone(self) -> bool:

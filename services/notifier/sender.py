@@ -7,6 +7,7 @@ followed; the response body is never read (a receiver cannot make us download an
 """
 
 import asyncio
+import ssl
 import time
 
 import httpx
@@ -20,10 +21,19 @@ from services.notifier.store import DueAttempt
 USER_AGENT = "Reelforge-Webhooks/1.0"
 
 
-def webhook_client() -> httpx.AsyncClient:
+def webhook_client(trusted: ssl.SSLContext | None = None) -> httpx.AsyncClient:
     """The client for receivers: no redirects, no proxies from the environment (they would bypass the
-    address check), and no kept-alive connections (one to an address must not serve another host name)."""
-    return httpx.AsyncClient(follow_redirects=False, trust_env=False, limits=httpx.Limits(max_keepalive_connections=0))
+    address check), and no kept-alive connections (one to an address must not serve another host name).
+
+    An HTTPS receiver's certificate must be valid for the URL's host name (sent as SNI) and chain to
+    the public CAs httpx trusts (certifi's bundle), or to those of `trusted` when given (tests).
+    """
+    return httpx.AsyncClient(
+        follow_redirects=False,
+        trust_env=False,
+        limits=httpx.Limits(max_keepalive_connections=0),
+        verify=trusted if trusted is not None else True,
+    )
 
 
 class WebhookSender:
@@ -36,7 +46,7 @@ class WebhookSender:
         try:
             target = await check_url(due.url, self.allowed)
         except UnsafeUrl as error:
-            return AttemptResult(error=error.message)
+            return AttemptResult(error=error.message, no_answer="refused_address")
         headers = {
             **signed_headers(due.secret, due.message_id, int(time.time()), due.payload),
             "host": target.host_header,
@@ -59,9 +69,10 @@ class WebhookSender:
                 status = response.status_code
                 retry_after = response.headers.get("retry-after") if status in RETRY_AFTER_STATUSES else None
         except (TimeoutError, httpx.TimeoutException):
-            return AttemptResult(error=f"no answer within {self.timeout_s:g} s")
+            return AttemptResult(error=f"no answer within {self.timeout_s:g} s", no_answer="timeout")
         except httpx.HTTPError as error:
-            return AttemptResult(error=f"could not reach the endpoint: {error or type(error).__name__}")
+            said = f"could not reach the endpoint: {error or type(error).__name__}"
+            return AttemptResult(error=said, no_answer="unreachable")
         return AttemptResult(
             http_status=status,
             error=None if 200 <= status < 300 else describe(status),

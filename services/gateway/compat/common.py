@@ -4,11 +4,11 @@ Each seed document has its own error format (`{"error": ...}`, FastAPI's `{"deta
 an envelope, ...), while the native API has another. FastAPI's exception handlers are
 app-wide, so each dialect is a sub-application (`dialect_app`) mounted at its prefix: every
 error raised under that prefix becomes a `Failure`, and the dialect's `shape` writes it down
-(or the dialect installs its own handlers). `call_auth` turns the auth service's answers
+(or the dialect answers them itself, `answer_errors`). An unexpected error is logged once,
+where it is answered, and goes no further. `call_auth` turns the auth service's answers
 into data or our errors.
 """
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,11 +23,9 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
 from libs.common.errors import Conflict, InvalidInput, NotFound, ProviderError, ReelforgeError, Unauthorized
-from libs.common.http_errors import STATUS_BY_ERROR, field_errors
+from libs.common.http_errors import STATUS_BY_ERROR, AnswerUnexpected, Respond, field_errors
 from services.gateway import ratelimit
 from services.gateway.routes import auth as auth_routes
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -50,7 +48,8 @@ ErrorShape = Callable[[Failure], Response]
 
 
 def failure_of(error: Exception, request: Request) -> Failure:
-    """The `Failure` for anything a dialect raised; unexpected errors are logged, never shown."""
+    """The `Failure` for anything a dialect raised; an unexpected error is a plain 500 that shows nothing
+    of it (`AnswerUnexpected`, which passes it here, has logged it)."""
     if isinstance(error, RequestValidationError):
         raw = list(error.errors())
         fields = field_errors(raw)
@@ -68,7 +67,6 @@ def failure_of(error: Exception, request: Request) -> Failure:
         return Failure(status, error.message, fields, headers=headers)
     if isinstance(error, HTTPException):
         return Failure(error.status_code, str(error.detail), headers=dict(error.headers or {}) or None)
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     return Failure(500, "Internal server error")
 
 
@@ -86,9 +84,16 @@ def dialect_app(gateway: FastAPI, title: str, description: str = "", shape: Erro
         async def on_error(request: Request, error: Exception) -> Response:
             return shape(failure_of(error, request))
 
-        for kind in (RequestValidationError, ValidationError, ReelforgeError, HTTPException, Exception):
-            app.add_exception_handler(kind, on_error)
+        answer_errors(app, on_error)
     return app
+
+
+def answer_errors(app: FastAPI, respond: Respond) -> None:
+    """Every error under `app` answered by `respond`: ours, validation and HTTP errors as exception
+    handlers, and anything else by `AnswerUnexpected` (logged once, never re-raised to the gateway)."""
+    for kind in (RequestValidationError, ValidationError, ReelforgeError, HTTPException):
+        app.add_exception_handler(kind, respond)
+    app.add_middleware(AnswerUnexpected, respond=respond)
 
 
 def parse_job_id(raw: str) -> UUID:

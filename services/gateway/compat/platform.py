@@ -15,10 +15,8 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from pydantic import BaseModel, ConfigDict, Field
 
 from libs.common.errors import InvalidInput, NotFound, ReelforgeError
 from libs.common.events import RenderOptions, VideoOutput
@@ -26,7 +24,16 @@ from libs.common.pacing import target_seconds
 from libs.common.runtime import Runtime
 from libs.common.vocabulary import FINAL_STATUSES
 from services.gateway import jobs, projects, quotas, ratelimit, submission, templates
-from services.gateway.compat.common import Failure, call_auth, dialect_app, failure_of, iso_z, log_in, register_account
+from services.gateway.compat.common import (
+    Failure,
+    answer_errors,
+    call_auth,
+    dialect_app,
+    failure_of,
+    iso_z,
+    log_in,
+    register_account,
+)
 from services.gateway.deps import CurrentUser, PageNumber, RuntimeDep
 from services.gateway.projects import Project
 from services.gateway.routes import files
@@ -54,6 +61,8 @@ SECONDS_OF_WORK_PER_SECOND = 2  # the seed's example: a 15 s clip is estimated a
 
 
 class PlatformError(ReelforgeError):
+    code: str
+
     def __init__(self, code: str, status: int, message: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.code, self.status, self.details = code, status, details or {}
@@ -341,12 +350,14 @@ async def generation_status(jobId: str, user: CurrentUser, request: Request) -> 
     job = await job_of(request, user, jobId)
     options = RenderOptions.model_validate_json(job.options)
     expected = job.created_at + timedelta(seconds=estimated_seconds(options))
+    if job.status in FINAL_STATUSES and job.completed_at:
+        expected = job.completed_at
     data: dict[str, Any] = {
         "id": str(job.id),
         "status": job_status(job),
         "progress": job.progress,
         "startedAt": iso_z(job.created_at),
-        "estimatedCompletion": iso_z(job.completed_at if job.status in FINAL_STATUSES else expected),
+        "estimatedCompletion": iso_z(expected),
         "stage": job.stage,
         "message": job.message,
         "error": job.error,
@@ -428,6 +439,5 @@ def create_app(parent: FastAPI) -> FastAPI:
             return failure_body(error.status, error.code, error.message, error.details)
         return shape(request, failure_of(error, request))
 
-    for kind in (RequestValidationError, ValidationError, ReelforgeError, StarletteHTTPException, Exception):
-        app.add_exception_handler(kind, on_error)
+    answer_errors(app, on_error)
     return app

@@ -10,11 +10,12 @@ Reelforge's auth rotates refresh tokens. So at login the gateway keeps the refre
 encrypted with a key derived from the access token it was issued with and found by that
 token's hash: only the holder of the access token can refresh, the database alone
 reveals nothing, and each refresh rotates both (the old access token cannot refresh again).
+A session whose refresh token has expired is deleted when the next one is opened.
 """
 
 import base64
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 from uuid import UUID
 
@@ -25,7 +26,8 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel
 from pydantic import Field as BodyField
-from sqlmodel import Field, SQLModel
+from sqlalchemy import delete
+from sqlmodel import Field, SQLModel, col
 
 from libs.common.errors import InvalidInput, NotFound, Unauthorized
 from libs.common.events import JobInput, RenderOptions, now
@@ -73,8 +75,12 @@ def sealer(access_token: str) -> Fernet:
 
 
 async def open_session(runtime: Runtime, pair: dict[str, str], replaces: str | None = None) -> None:
+    """Keep the pair's refresh token for its access token, in place of the session of the access token it
+    `replaces`; sessions older than a refresh token lives (`refresh_token_ttl_s`) can never refresh, and go."""
     sealed = sealer(pair["access_token"]).encrypt(pair["refresh_token"].encode()).decode()
+    expired = now() - timedelta(seconds=runtime.settings.refresh_token_ttl_s)
     async with runtime.db.transaction() as session:
+        await session.exec(delete(ShortsSession).where(col(ShortsSession.created_at) < expired))
         if replaces is not None:
             old = await session.get(ShortsSession, token_hash(replaces))
             if old is not None:

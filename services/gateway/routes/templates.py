@@ -76,7 +76,8 @@ async def use_template(
     overrides: Annotated[
         dict[str, Any] | None,
         Body(
-            description="Fields of POST /jobs replacing the template's; a topic, prompt or script replaces its story."
+            description="Fields of POST /jobs replacing the template's; a topic, prompt or script replaces its story. "
+            "Any other name is refused (422), naming the fields."
         ),
     ] = None,
 ) -> JobPublic:
