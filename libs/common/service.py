@@ -11,6 +11,7 @@ import resource
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Protocol, TypeVar
 
 import uvicorn
 from fastapi import FastAPI
@@ -21,7 +22,7 @@ from libs.common.bus import bus_epoch, ensure_topics, make_broker, watch_bus
 from libs.common.db import Database
 from libs.common.events import Topics
 from libs.common.logs import configure_logging
-from libs.common.metrics import metrics_endpoint
+from libs.common.metrics import HttpMetrics, metrics_endpoint
 from libs.common.migrations import upgrade_to_head
 from libs.common.outbox import OutboxRelay
 from libs.common.runtime import Runtime
@@ -92,6 +93,7 @@ def build_service(
 
     app = FastAPI(title=title or f"Reelforge {service}", lifespan=lifespan)
     app.add_middleware(tracing.ContinueTrace)
+    app.add_middleware(HttpMetrics, service=service)  # outside the trace, so its time counts too
     app.state.bus_lost = asyncio.Event()
 
     @app.get("/healthz", include_in_schema=False)
@@ -207,7 +209,19 @@ async def _stop_when_bus_lost(bus_lost: asyncio.Event, server: uvicorn.Server) -
     os._exit(EXIT_BUS_LOST)
 
 
-def run(create_app: Callable[[object], FastAPI], settings: object) -> None:
+class ServedSettings(Protocol):
+    """What `run` needs of a service's settings: where it listens."""
+
+    host: str
+
+    @property
+    def port(self) -> int: ...
+
+
+S = TypeVar("S", bound=ServedSettings)
+
+
+def run(create_app: Callable[[S], FastAPI], settings: S) -> None:
     """The body of every `python -m services.<name>`."""
     ping_s = getattr(settings, "progress_heartbeat_s", 20.0)  # the gateway's WebSockets: a protocol ping this often
-    serve(create_app(settings), settings.host, settings.port, ping_s)  # type: ignore[attr-defined]
+    serve(create_app(settings), settings.host, settings.port, ping_s)

@@ -13,6 +13,7 @@ from libs.common.events import (
     SceneNarration,
     StoryCompleted,
 )
+from libs.common.metrics import count_spend, provider_call
 from libs.common.runtime import Runtime
 from libs.common.scene_work import each_scene, scene_progress
 from libs.common.storage import ObjectStore, keys
@@ -32,14 +33,17 @@ async def narrate_storyboard(
     event: StoryCompleted, runtime: Runtime, providers: AudioProviders, concurrency: int, music_dir: Path | None
 ) -> None:
     scenes = event.storyboard.scenes
-    narrator = providers.narrator(event.options)
+    narrator, provider = providers.narrator(event.options), providers.provider_of(event.options)
 
     async def reported(scene: Scene, _narration: SceneNarration, count: int) -> None:
         await runtime.emit(scene_progress(event, "audio", scene, count, len(scenes), "Narrated"))
 
     with work_dir("audio") as workdir:
         narrations = await each_scene(
-            scenes, concurrency, lambda scene: narrate_one(event, scene, Path(workdir), runtime, narrator), reported
+            scenes,
+            concurrency,
+            lambda scene: narrate_one(event, scene, Path(workdir), runtime, narrator, provider),
+            reported,
         )
         target_s = event.storyboard.target_s
         narrations = await fit_to_length(narrations, target_s, _store(runtime), Path(workdir))
@@ -58,18 +62,21 @@ async def narrate_storyboard(
                 event, narrations=narrations, options=event.options, music=track, cost=cost, target_s=target_s
             )
         )
+    count_spend("audio", cost)
 
 
 async def narrate_one(
-    event: StoryCompleted, scene: Scene, workdir: Path, runtime: Runtime, narrator: Narrator
+    event: StoryCompleted, scene: Scene, workdir: Path, runtime: Runtime, narrator: Narrator, provider: str = "offline"
 ) -> SceneNarration:
-    """Narrate one scene, or reuse its narration from an earlier run of this job (a redelivery, a re-drive)."""
+    """Narrate one scene with `provider`'s narrator, or reuse its narration from an earlier run of this job (a
+    redelivery, a re-drive)."""
     store = _store(runtime)
     timing_key = keys.narration_timing(event.job_id, scene.index)
     if await store.exists(timing_key):
         return SceneNarration.model_validate_json(await store.get_bytes(timing_key))
     wav = workdir / f"scene-{scene.index:03d}.wav"
-    spoken = await narrator.narrate(scene.narration, event.options.language, event.options.voice, wav)
+    with provider_call("audio", provider, "speech"):
+        spoken = await narrator.narrate(scene.narration, event.options.language, event.options.voice, wav)
     key = keys.narration(event.job_id, scene.index)
     await store.put_file(key, wav, "audio/wav")
     narration = SceneNarration(scene_index=scene.index, key=key, duration_s=spoken.duration_s, cues=spoken.cues)

@@ -25,10 +25,16 @@ class AudioProviders:
     silent: Narrator
     prices: Prices
     close: Callable[[], Awaitable[None]]
+    speech_provider: str = "offline"
+    """Who speaks, as the provider metrics name it: openai, or offline (Piper, Kokoro, espeak-ng)."""
 
     def narrator(self, options: RenderOptions) -> Narrator:
         """A job without voice still gets timed, silent narration, so render treats it like any other."""
         return self.speaker if options.include_voice else self.silent
+
+    def provider_of(self, options: RenderOptions) -> str:
+        """Who narrates a job with these options: `silent` when it has no voice."""
+        return self.speech_provider if options.include_voice else "silent"
 
 
 def build_providers(settings: AudioSettings) -> AudioProviders:
@@ -45,7 +51,7 @@ def build_providers(settings: AudioSettings) -> AudioProviders:
         timeout=settings.provider_timeout_s,
         max_retries=0,
     )
-    return AudioProviders(OpenAISpeech(client, settings.tts_model), SilentNarrator(), Prices(), client.close)
+    return AudioProviders(OpenAISpeech(client, settings.tts_model), SilentNarrator(), Prices(), client.close, "openai")
 
 
 def offline_narrator(english_voice: OfflineEnglishVoice = "piper") -> OfflineNarrator:

@@ -25,6 +25,7 @@ from libs.common.events import (
     StoryCompleted,
     overall_progress,
 )
+from libs.common.metrics import count_spend, provider_call
 from libs.common.runtime import Runtime
 from libs.common.scene_work import FETCHING_FOOTAGE, SEARCHING_FOOTAGE, each_scene, scene_progress
 from libs.common.storage import ObjectStore, keys
@@ -56,10 +57,13 @@ async def paint_storyboard(event: StoryCompleted, runtime: Runtime, makers: Pict
     prompts = earlier.prompt_overrides if earlier else {}
     painter = maker.fallback if isinstance(maker, StockMedia) else maker
     source = makers.source_of(event.options.model_id)
+    provider = makers.provider_of(event.options.model_id)
+    painting = "offline" if isinstance(maker, StockMedia) else provider  # a stock model paints offline
     footage: dict[int, Footage] = {}
     if isinstance(maker, StockMedia) and (unpainted := [scene for scene in scenes if scene.index not in kept]):
         await runtime.emit(_step(event, 0.0, SEARCHING_FOOTAGE))
-        footage = await maker.plan(unpainted, event.options, used=_shown(kept.values()))
+        with provider_call("images", provider, "footage"):
+            footage = await maker.plan(unpainted, event.options, used=_shown(kept.values()))
         await runtime.emit(_step(event, 0.05, FETCHING_FOOTAGE))
 
     async def paint(scene: Scene) -> SceneImage:
@@ -67,12 +71,12 @@ async def paint_storyboard(event: StoryCompleted, runtime: Runtime, makers: Pict
             return kept[scene.index]
         if isinstance(maker, StockMedia) and scene.index in footage:
             found = await make_footage(
-                store, maker, event.job_id, scene, FIRST_VERSION, footage[scene.index], event.options
+                store, maker, event.job_id, scene, FIRST_VERSION, footage[scene.index], event.options, provider
             )
             if found is not None:
                 return found
         image = await make_picture(
-            store, painter, event.job_id, scene, FIRST_VERSION, scene.image_prompt, event.options, reference
+            store, painter, event.job_id, scene, FIRST_VERSION, scene.image_prompt, event.options, reference, painting
         )
         return image.model_copy(update={"source": source})
 
@@ -88,6 +92,7 @@ async def paint_storyboard(event: StoryCompleted, runtime: Runtime, makers: Pict
     async with runtime.finish(CONSUMER, event) as out:
         await save_pictures(out.session, JobPictures.of(event, images, prompts))
         out.emit(ImagesCompleted.after(event, images=images, options=event.options, cost=cost))
+    count_spend("images", cost)
 
 
 async def regenerate_image(event: ImageRegenerationRequested, runtime: Runtime, makers: PictureMakers) -> None:
@@ -119,28 +124,31 @@ async def regenerate_image(event: ImageRegenerationRequested, runtime: Runtime, 
     version = latest[scene.index].version + 1 if scene.index in latest else FIRST_VERSION
     prompt = prompts.get(scene.index, scene.image_prompt)
     image: SceneImage | None = None
+    provider = makers.provider_of(story.options.model_id)
     if isinstance(maker, StockMedia):  # different footage: nothing the job shows now, this scene's included
         asked = {scene.index: prompts[scene.index]} if scene.index in prompts else None
-        plan = await maker.plan([scene], story.options, used=_shown(latest.values()), prompts=asked)
+        with provider_call("images", provider, "footage"):
+            plan = await maker.plan([scene], story.options, used=_shown(latest.values()), prompts=asked)
         if scene.index in plan:
-            image = await make_footage(store, maker, event.job_id, scene, version, plan[scene.index], story.options)
+            chosen = plan[scene.index]
+            image = await make_footage(store, maker, event.job_id, scene, version, chosen, story.options, provider)
     if image is None:
         painter = maker.fallback if isinstance(maker, StockMedia) else maker
-        image = await make_picture(store, painter, event.job_id, scene, version, prompt, story.options, reference)
+        painting = "offline" if isinstance(maker, StockMedia) else provider
+        image = await make_picture(
+            store, painter, event.job_id, scene, version, prompt, story.options, reference, painting
+        )
         image = image.model_copy(update={"source": makers.source_of(story.options.model_id)})
     latest[scene.index] = image
     images = [latest[index] for index in sorted(latest)]
+    cost = _each(maker.cost(makers.prices, reference is not None), scene.shots)
     async with runtime.finish(CONSUMER, event) as out:
         await save_pictures(out.session, JobPictures.of(story, images, prompts))
         out.emit(
             SceneImageCompleted.after(event, image=image),
-            ImagesCompleted.after(
-                event,
-                images=images,
-                options=story.options,
-                cost=_each(maker.cost(makers.prices, reference is not None), scene.shots),
-            ),
+            ImagesCompleted.after(event, images=images, options=story.options, cost=cost),
         )
+    count_spend("images", cost)
 
 
 async def make_picture(
@@ -152,8 +160,10 @@ async def make_picture(
     prompt: str,
     options: RenderOptions,
     reference: bytes | None,
+    provider: str = "offline",
 ) -> SceneImage:
-    """Make one version of a scene's picture (one per shot), or reuse what an earlier delivery already stored.
+    """Make one version of a scene's picture (one per shot) with `provider`'s maker, or reuse what an earlier
+    delivery already stored.
 
     The pictures show the scene's subjects (those a user's new prompt names, when it replaces the scene's);
     what the first one depicts, and where, is recorded for the render to move toward.
@@ -177,7 +187,9 @@ async def make_picture(
     ]
     for key, request in zip(shot_keys, requests, strict=True):
         if not await store.exists(key):
-            await store.put_bytes(key, await maker.make(request), CONTENT_TYPES[maker.kind])
+            with provider_call("images", provider, "video" if maker.kind == "clip" else "image"):
+                picture = await maker.make(request)
+            await store.put_bytes(key, picture, CONTENT_TYPES[maker.kind])
     shown = depiction(maker, requests[0])
     return SceneImage(
         scene_index=scene.index,
@@ -198,6 +210,7 @@ async def make_footage(
     version: int,
     footage: Footage,
     options: RenderOptions,
+    provider: str,
 ) -> SceneImage | None:
     """One version of a scene's picture from its chosen stock files (one per shot), reusing what an earlier
     delivery stored; None when a file could not be fetched or read (the scene is then painted instead)."""
@@ -207,7 +220,8 @@ async def make_footage(
         if await store.exists(key):
             continue
         try:
-            data = await stock.fetch(shot, options, footage.shot_s)
+            with provider_call("images", provider, "footage"):
+                data = await stock.fetch(shot, options, footage.shot_s)
         except ProviderError as error:
             log.warning("scene %d gets a painted picture: %s", scene.index, error.message)
             return None

@@ -52,6 +52,11 @@ class PictureMakers:
             return "procedural"
         return model.provider
 
+    def provider_of(self, model_id: str | None) -> str:
+        """Who makes this model's pictures, as the provider metrics name them (`offline` for procedural art)."""
+        model = get_model(model_id or self.default_model)
+        return model.provider if model is not None else "offline"
+
     def for_model(self, model_id: str | None) -> PictureMaker | StockMedia:
         """The maker for a job's `model_id` (None: the default); an unusable id fails the job saying why."""
         chosen = model_id or self.default_model

@@ -9,15 +9,16 @@ A replica that dies mid-attempt leaves a lease that runs out, and the attempt is
 
 import asyncio
 import logging
+import time
 from datetime import timedelta
 
-from libs.common.events import WebhookDeliveryRecorded, now
-from libs.common.metrics import WEBHOOK_ATTEMPTS
+from libs.common.events import WebhookDeliveryRecorded, WebhookEndpointDisabled, now
+from libs.common.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_ENDPOINTS_DISABLED, WEBHOOK_FAILURES, WEBHOOK_SECONDS
 from libs.common.outbox import stage_event
 from libs.common.runtime import Runtime
 from libs.common.settings import WebhookSettings
 from libs.common.waiting import woken_within
-from services.notifier.deliveries import record_attempt
+from services.notifier.deliveries import GONE_REASON, record_attempt
 from services.notifier.policy import AttemptResult, RetryPolicy
 from services.notifier.sender import WebhookSender
 from services.notifier.store import DueAttempt, claim_due, next_due_at
@@ -82,11 +83,13 @@ class DeliveryScheduler:
         self._wakeup.clear()
 
     async def _attempt(self, due: DueAttempt) -> None:
+        started = time.perf_counter()
         try:
             result = await self.sender.attempt(due)
         except Exception:  # a bug, not the receiver's doing: still one failed attempt, so retries stay bounded
             log.exception("attempt %d of %s failed unexpectedly", due.attempt_number, due.message_id)
-            result = AttemptResult(error="the notifier failed to send this attempt")
+            result = AttemptResult(error="the notifier failed to send this attempt", no_answer="notifier_error")
+        WEBHOOK_SECONDS.observe(time.perf_counter() - started)
         try:
             async with self.runtime.db.transaction() as session:
                 events = await record_attempt(session, due, result, self.policy)
@@ -99,6 +102,10 @@ class DeliveryScheduler:
         reports = [event for event in events if isinstance(event, WebhookDeliveryRecorded)]
         outcome = reports[0].outcome if reports else "superseded"
         WEBHOOK_ATTEMPTS.labels(outcome).inc()
+        if reports and result.failure is not None:
+            WEBHOOK_FAILURES.labels(result.failure).inc()
+        for disabled in (event for event in events if isinstance(event, WebhookEndpointDisabled)):
+            WEBHOOK_ENDPOINTS_DISABLED.labels("gone" if disabled.reason == GONE_REASON else "failing").inc()
         log.info(
             "webhook %s to endpoint %s, attempt %d: %s (%s)",
             due.message_id,

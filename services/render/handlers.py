@@ -19,7 +19,7 @@ from libs.common.events import (
     now,
     overall_progress,
 )
-from libs.common.metrics import RENDER_SPEED
+from libs.common.metrics import RENDER_SPEED, count_spend
 from libs.common.pricing import Prices
 from libs.common.runtime import Runtime
 from libs.common.storage import ObjectStore, keys
@@ -49,12 +49,14 @@ async def on_half(
     join = previous.merged(event)
     halves = join.halves
     completed: JobCompleted | None = None
+    rendered = False
     if halves is not None and (join.output is None or previous.is_regenerated_by(event)):
         images, audio = halves
         version = 1 if join.output is None else VideoOutput.model_validate_json(join.output).version + 1
         output = await render_job(images, audio, runtime, settings, version)
         completed = JobCompleted.after(event, output=output, cost=render_cost(output, prices))
         join.rendered_at, join.output = now(), output.model_dump_json()
+        rendered = True
     elif join.output is not None and event.attempt > 1:
         output = VideoOutput.model_validate_json(join.output)
         completed = JobCompleted.after(event, output=output, cost=render_cost(output, prices))
@@ -62,6 +64,8 @@ async def on_half(
         await save_join(out.session, join)
         if completed is not None:
             out.emit(completed)
+    if completed is not None and rendered:
+        count_spend("render", completed.cost)  # a completion announced again was paid for once
 
 
 def render_cost(output: VideoOutput, prices: Prices) -> CostBreakdown:

@@ -16,6 +16,7 @@ from libs.common.events import (
     StoryCompleted,
     overall_progress,
 )
+from libs.common.metrics import count_spend, provider_call
 from libs.common.runtime import Runtime
 from libs.common.storage import keys
 from services.story.moderation import moderate_request, rejection_reason
@@ -36,7 +37,8 @@ async def write_story(event: JobRequested, runtime: Runtime, providers: StoryPro
             message="Checking the request",
         )
     )
-    verdict = await moderate_request(event.input, providers.moderator)
+    with provider_call("story", providers.moderation_provider, "moderation"):
+        verdict = await moderate_request(event.input, providers.moderator)
     if verdict.status == "rejected":
         await reject(event, verdict, runtime)
         return
@@ -49,7 +51,9 @@ async def write_story(event: JobRequested, runtime: Runtime, providers: StoryPro
             moderation=verdict,
         )
     )
-    storyboard = await providers.writer.write(event.input, event.options, event.job_id)
+    writer = providers.writing_provider if event.input.script is None else "offline"  # a script is never sent
+    with provider_call("story", writer, "story"):
+        storyboard = await providers.writer.write(event.input, event.options, event.job_id)
     for warning in storyboard.warnings:  # on the job for the native API; the dialects have no such field
         log.warning("job %s: %s", event.job_id, warning)
     storyboard_key = await keep_storyboard(event, storyboard, runtime)
@@ -59,10 +63,9 @@ async def write_story(event: JobRequested, runtime: Runtime, providers: StoryPro
             waiting = f"{written}; waiting for your review"
             out.emit(progress_after(event, waiting, storyboard, status="awaiting_review"))
             return
-        out.emit(
-            progress_after(event, written, storyboard),
-            story_completed(event, storyboard, storyboard_key, event.input, event.options, providers),
-        )
+        completed = story_completed(event, storyboard, storyboard_key, event.input, event.options, providers)
+        out.emit(progress_after(event, written, storyboard), completed)
+    count_spend("story", completed.cost)
 
 
 async def continue_story(event: JobApproved, runtime: Runtime, providers: StoryProviders) -> None:
@@ -70,10 +73,9 @@ async def continue_story(event: JobApproved, runtime: Runtime, providers: StoryP
     storyboard_key = await keep_storyboard(event, event.storyboard, runtime)
     approved = f"Story approved: {len(event.storyboard.scenes)} scenes"
     async with runtime.finish(CONSUMER, event) as out:
-        out.emit(
-            progress_after(event, approved, event.storyboard),
-            story_completed(event, event.storyboard, storyboard_key, event.input, event.options, providers),
-        )
+        completed = story_completed(event, event.storyboard, storyboard_key, event.input, event.options, providers)
+        out.emit(progress_after(event, approved, event.storyboard), completed)
+    count_spend("story", completed.cost)
 
 
 async def keep_storyboard(event: Event, storyboard: Storyboard, runtime: Runtime) -> str:

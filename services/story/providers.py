@@ -27,6 +27,9 @@ class StoryProviders:
     """Releases the connections the providers hold; call once at shutdown."""
     story_price: float = 0.0
     """What one story from the writer costs (`Prices`); 0 for the offline writer."""
+    moderation_provider: str = "rules"
+    writing_provider: Provider = "offline"
+    """Who moderates and who writes, as the provider metrics name them."""
 
     def cost_of(self, source: JobInput) -> CostBreakdown:
         """What writing `source` cost: a model call, unless it is a script (never sent to a model)."""
@@ -62,10 +65,11 @@ def build_providers(settings: StorySettings) -> StoryProviders:
         if moderating == "openai"
         else RuleModerator(settings.moderation_threshold)
     )
+    moderation = "openai" if moderating == "openai" else "rules"
     if writing == "openai":
         writer = OpenAIWriter(client, settings.story_model)
-        return StoryProviders(moderator, writer, client.close, settings.price_openai_chat_story)
-    return StoryProviders(moderator, OfflineWriter(), client.close)
+        return StoryProviders(moderator, writer, client.close, settings.price_openai_chat_story, moderation, "openai")
+    return StoryProviders(moderator, OfflineWriter(), client.close, moderation_provider=moderation)
 
 
 async def _nothing_to_close() -> None:

@@ -1,29 +1,21 @@
 """The alert rules (deploy/prometheus/rules) are checked and unit-tested by promtool, say what to do, and,
-like the Grafana dashboard, use only metrics that the processes export.
+like the Grafana dashboards (tests/deploy/test_dashboards.py), use only metrics that the processes export.
 
 promtool comes from Debian's `prometheus` package; without it these tests fail, they never skip.
 """
 
-import importlib
-import json
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 import yaml
-from prometheus_client import REGISTRY
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.deploy.promql import DASHBOARDS, FROM_PROMETHEUS, REPO, charted, exported_series, metric_names
+
 PROMETHEUS = REPO / "deploy" / "prometheus"
 RULES = sorted((PROMETHEUS / "rules").glob("*.yml"))
 UNIT_TESTS = sorted((PROMETHEUS / "tests").glob("*.yml"))
-DASHBOARD = REPO / "deploy" / "grafana" / "dashboards" / "reelforge.json"
-FROM_PROMETHEUS = {"up"}
-"""Series Prometheus itself makes for every target, which no process defines."""
-
-PROMQL_WORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "offset", "bool"}
 
 
 def promtool(*args: str) -> str:
@@ -38,31 +30,6 @@ def promtool(*args: str) -> str:
 
 def rules() -> list[dict]:
     return [rule for path in RULES for group in yaml.safe_load(path.read_text())["groups"] for rule in group["rules"]]
-
-
-def metric_names(expr: str) -> set[str]:
-    """The series names a PromQL expression reads: identifiers outside label matchers, ranges, strings and
-    grouping clauses that are not functions, keywords or numbers."""
-    expr = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)
-    expr = re.sub(r"\{[^}]*\}", " ", expr)
-    expr = re.sub(r"\[[^\]]*\]", " ", expr)
-    expr = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", expr)
-    expr = re.sub(r"\boffset\s+\w+", " ", expr)
-    names = set()
-    for match in re.finditer(r"(?<![\w.])([a-zA-Z_:][a-zA-Z0-9_:]*)\b(?!\s*\()", expr):
-        if match.group(1) not in PROMQL_WORDS:
-            names.add(match.group(1))
-    return names
-
-
-def exported_series() -> set[str]:
-    """Every series name the processes can export: the metrics defined by each module that uses
-    prometheus_client, imported so that they register, with the suffixes their types add."""
-    for path in [*(REPO / "libs").rglob("*.py"), *(REPO / "services").rglob("*.py")]:
-        if "prometheus_client" in path.read_text():
-            importlib.import_module(".".join(path.relative_to(REPO).with_suffix("").parts))
-    suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"), "summary": ("_sum", "_count")}
-    return {metric.name + suffix for metric in REGISTRY.collect() for suffix in suffixes.get(metric.type, ("",))}
 
 
 def test_promtool_checks_the_rules_and_the_compose_config() -> None:
@@ -112,15 +79,13 @@ def test_every_alert_says_what_to_do_and_is_unit_tested() -> None:
         assert any(trouble in name for name in names), f"no alert for {trouble}"
 
 
-def test_the_alerts_and_the_dashboard_use_only_metrics_the_code_exports() -> None:
+def test_the_alerts_and_the_dashboards_use_only_metrics_the_code_exports() -> None:
     exported = exported_series() | FROM_PROMETHEUS
     alerting = set().union(*(metric_names(rule["expr"]) for rule in rules()))
     assert alerting and alerting <= exported, f"the rules read series no process exports: {alerting - exported}"
-    dashboard = json.loads(DASHBOARD.read_text())
-    charted = set().union(
-        *(metric_names(target["expr"]) for panel in dashboard["panels"] for target in panel.get("targets", []))
-    )
-    assert charted and charted <= exported, f"the dashboard charts series no process exports: {charted - exported}"
+    assert len(DASHBOARDS) >= 5, "overview, pipeline, providers, api and webhooks"
+    shown = charted()
+    assert shown and shown <= exported, f"the dashboards chart series no process exports: {shown - exported}"
 
 
 def test_both_prometheus_configs_load_the_rules_and_label_targets_alike() -> None:
