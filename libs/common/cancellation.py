@@ -39,7 +39,7 @@ CANCELLATION_TABLES = [CancelledJob.__table__]  # type: ignore[attr-defined]
 async def record_cancellation(session: AsyncSession, db: Database, job_id: UUID) -> None:
     dialect = postgresql if db.is_postgres else sqlite
     statement = dialect.insert(CancelledJob).values(job_id=job_id, cancelled_at=now()).on_conflict_do_nothing()
-    await session.exec(statement)  # type: ignore[call-overload]
+    await session.exec(statement)
 
 
 async def is_cancelled(db: Database, job_id: UUID) -> bool:
@@ -65,7 +65,7 @@ class RunningWork:
         if await is_cancelled(self.db, job_id):
             raise Cancelled("the job was cancelled")
         task: asyncio.Task[T] = asyncio.ensure_future(work())
-        self._tasks[job_id].add(task)  # type: ignore[arg-type]
+        self._tasks[job_id].add(task)
         watcher = asyncio.create_task(self._watch(job_id))
         try:
             return await task
@@ -76,7 +76,7 @@ class RunningWork:
             raise
         finally:
             watcher.cancel()
-            self._tasks[job_id].discard(task)  # type: ignore[arg-type]
+            self._tasks[job_id].discard(task)
             if not self._tasks[job_id]:
                 del self._tasks[job_id]
                 self._stopped.discard(job_id)

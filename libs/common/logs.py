@@ -48,9 +48,8 @@ class _NoCredentials(logging.Filter):
 
 class _JobContext(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.job_id = _job_id.get()
-        record.traceparent = current_traceparent()
-        record.trace_id = trace_id(record.traceparent)
+        traceparent = current_traceparent()
+        record.job_id, record.traceparent, record.trace_id = _job_id.get(), traceparent, trace_id(traceparent)
         return True
 
 

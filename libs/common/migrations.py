@@ -85,7 +85,8 @@ async def upgrade_to(database: Database, service: str, revision: str) -> None:
 
 def _upgrade(connection: Connection, script: ScriptDirectory, revision: str, service: str, schema: str | None) -> None:
     def steps(current: tuple[str, ...], context: MigrationContext) -> list[RevisionStep]:
-        return script._upgrade_revs(revision, current)  # what `alembic upgrade <revision>` runs
+        # What `alembic upgrade <revision>` runs; alembic's own annotation says `str`, it takes the heads it reads.
+        return script._upgrade_revs(revision, current)  # type: ignore[arg-type]
 
     with EnvironmentContext(Config(), script, fn=steps, destination_rev=revision) as environment:
         environment.configure(connection=connection, version_table=VERSION_TABLE, version_table_schema=schema)

@@ -74,7 +74,7 @@ async def claim(session: AsyncSession, db: Database, consumer: str, event_id: UU
         .values(consumer=consumer, event_id=event_id, processed_at=now())
         .on_conflict_do_nothing()
     )
-    result = await session.exec(statement)  # type: ignore[call-overload]
+    result = await session.exec(statement)
     return bool(result.rowcount)
 
 
@@ -167,13 +167,13 @@ class OutboxRelay:
             return
         async with self.db.transaction() as session:
             if sent:
-                await session.exec(  # type: ignore[call-overload]
+                await session.exec(
                     update(OutboxMessage)
                     .where(col(OutboxMessage.id).in_(sent))
                     .values(published_at=now(), claimed_until=None)
                 )
             if unsent:
-                await session.exec(  # type: ignore[call-overload]
+                await session.exec(
                     update(OutboxMessage).where(col(OutboxMessage.id).in_(unsent)).values(claimed_until=None)
                 )
 

@@ -17,7 +17,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 
 from aiokafka.structs import ConsumerRecord
@@ -42,7 +42,9 @@ from libs.common.vocabulary import Stage
 
 log = logging.getLogger(__name__)
 
-E = TypeVar("E", bound=Envelope)
+Handler = Callable[[Any], Awaitable[None]]
+"""Takes one of the event types its subscription names (`expected`, checked before every call); typed by the
+handler itself, since a subscription to several topics takes a union that a type variable cannot infer."""
 
 
 class AlreadyHandled(Exception):
@@ -96,9 +98,9 @@ class Runtime:
         self,
         topics: tuple[str, ...],
         group: str,
-        expected: tuple[type[E], ...],
+        expected: tuple[type[Envelope], ...],
         stage: Stage | None,
-        handler: Callable[[E], Awaitable[None]],
+        handler: Handler,
     ) -> None:
         """Subscribe `handler` to `topics` in consumer group `group` with the platform's delivery rules.
 
@@ -117,7 +119,7 @@ class Runtime:
 
         @self.broker.subscriber(*topics, **consumer_options(settings, group))
         async def on_message(_decoded: Any, message: KafkaMessage) -> None:
-            record: ConsumerRecord = message.raw_message  # type: ignore[assignment]
+            record: ConsumerRecord = message.raw_message
             try:
                 event = parse_event(record.value or b"")
                 if not isinstance(event, expected):
@@ -146,7 +148,7 @@ class Runtime:
             yield
 
     async def _handle(
-        self, event: E, group: str, stage: Stage | None, handler: Callable[[E], Awaitable[None]], record: ConsumerRecord
+        self, event: Envelope, group: str, stage: Stage | None, handler: Handler, record: ConsumerRecord
     ) -> str:
         if await was_processed(self.db, group, event.event_id):
             return "duplicate"
@@ -159,7 +161,7 @@ class Runtime:
             return "cancelled"
 
     async def _attempts(
-        self, event: E, group: str, stage: Stage | None, handler: Callable[[E], Awaitable[None]], record: ConsumerRecord
+        self, event: Envelope, group: str, stage: Stage | None, handler: Handler, record: ConsumerRecord
     ) -> str:
         retry: RetrySettings = self.settings
         for attempt in range(1, retry.max_attempts + 1):

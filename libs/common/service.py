@@ -26,6 +26,7 @@ from libs.common.metrics import HttpMetrics, metrics_endpoint
 from libs.common.migrations import upgrade_to_head
 from libs.common.outbox import OutboxRelay
 from libs.common.runtime import Runtime
+from libs.common.settings import BusSettings, DatabaseSettings, StorageSettings
 from libs.common.storage import open_store
 from libs.common.tools import sweep_orphaned_work_dirs
 
@@ -38,7 +39,7 @@ BACKGROUND_STOP_S = 10.0
 
 def build_service(
     service: str,
-    settings: object,
+    settings: DatabaseSettings,
     wire: Wiring | None = None,
     uses_bus: bool = True,
     uses_store: bool = True,
@@ -47,35 +48,40 @@ def build_service(
     """A FastAPI app whose lifespan opens the service's database (upgraded to its newest revision), store and broker.
 
     `wire(runtime)` registers subscribers (and anything else needing the runtime)
-    before the broker starts; the runtime is kept on `app.state.runtime`.
+    before the broker starts; the runtime is kept on `app.state.runtime`. A service that uses the bus
+    has bus settings, and one that uses the store has storage settings (checked at start-up).
     """
+    bus = settings if isinstance(settings, BusSettings) else None
+    storage = settings if isinstance(settings, StorageSettings) else None
+    if (uses_bus and bus is None) or (uses_store and storage is None):
+        raise TypeError(f"{service}'s settings lack the bus or storage settings it uses")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        configure_logging(service, settings.log_level, settings.log_format)  # type: ignore[attr-defined]
+        configure_logging(service, settings.log_level, settings.log_format)
         tracing.install(service)
         sweep_orphaned_work_dirs(service)
-        db = Database.for_service(settings, service)  # type: ignore[arg-type]
+        db = Database.for_service(settings, service)
         await upgrade_to_head(db, service)
         runtime = Runtime(service=service, settings=settings, db=db, bus_lost=app.state.bus_lost)
-        if uses_store:
-            runtime.store = await open_store(settings)  # type: ignore[arg-type]
-        if uses_bus:
-            runtime.broker = make_broker(settings, service)  # type: ignore[arg-type]
+        if uses_store and storage is not None:
+            runtime.store = await open_store(storage)
+        if uses_bus and bus is not None:
+            runtime.broker = make_broker(bus, service)
             runtime.relay = OutboxRelay(db, runtime.broker)
         app.state.runtime = runtime
         if wire is not None:
             wired = wire(runtime)
             if wired is not None:
                 await wired
-        if runtime.broker is not None and runtime.relay is not None:
-            await ensure_topics(settings, list(Topics.ALL))  # type: ignore[arg-type]
+        if bus is not None and runtime.broker is not None and runtime.relay is not None:
+            await ensure_topics(bus, list(Topics.ALL))
             await runtime.broker.start()
             runtime.background.append(asyncio.create_task(runtime.relay.run(), name=f"{service}-outbox-relay"))
-            epoch = await bus_epoch(settings)  # type: ignore[arg-type]
+            epoch = await bus_epoch(bus)
             runtime.background.append(
                 asyncio.create_task(
-                    watch_bus(settings, list(Topics.ALL), epoch, runtime.bus_lost),  # type: ignore[arg-type]
+                    watch_bus(bus, list(Topics.ALL), epoch, runtime.bus_lost),
                     name=f"{service}-bus-watch",
                 )
             )
@@ -85,8 +91,8 @@ def build_service(
         finally:
             log.info("%s stopping", service)
             await _stop_background(runtime.background)
-            if runtime.broker is not None:
-                await _stop_broker(runtime, settings.shutdown_grace_s + BACKGROUND_STOP_S)  # type: ignore[attr-defined]
+            if bus is not None and runtime.broker is not None:
+                await _stop_broker(runtime, bus.shutdown_grace_s + BACKGROUND_STOP_S)
             for close in runtime.closers:
                 await close()
             await db.close()

@@ -6,7 +6,6 @@ REELFORGE_API_KEY  an API key (POST /api/v1/api-keys) the tools act with
 
 import argparse
 import os
-import sys
 
 from libs.mcp_tools.api import ReelforgeApi
 from libs.mcp_tools.server import build_server
@@ -29,4 +28,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

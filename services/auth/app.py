@@ -4,7 +4,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from sqlmodel import select
+from sqlmodel import col, select
 
 from libs.common.accounts import Credentials, RefreshRequest, TokenPair, UserCreate, UserPage, UserPublic, UserUpdate
 from libs.common.db import Database
@@ -114,7 +114,7 @@ async def jwks(sign: SignerDep) -> dict[str, list[dict[str, str]]]:
 async def load_signer(db: Database, settings: AuthSettings) -> Signer:
     """The signing key, created on first start; a replica that loses the race reads the winner's key."""
     async with db.transaction() as session:
-        existing = (await session.exec(select(SigningKey).order_by(SigningKey.created_at))).first()
+        existing = (await session.exec(select(SigningKey).order_by(col(SigningKey.created_at)))).first()
         if existing is None:
             existing = SigningKey(kid="k1", private_pem=Signer.new_private_pem())
             session.add(existing)

@@ -138,9 +138,7 @@ async def delete_project(runtime: Runtime, user: Principal, ref: int | UUID | st
         project = await _find(session, key)
         if project is None or project.user_id != user.user_id:
             raise NotFound("Project not found")
-        await session.exec(
-            update(Job).where(col(Job.project_id) == project.public_id).values(project_id=None)  # type: ignore[call-overload]
-        )
+        await session.exec(update(Job).where(col(Job.project_id) == project.public_id).values(project_id=None))
         await session.delete(project)
 
 
@@ -156,10 +154,11 @@ async def clip_counts(runtime: Runtime, projects: list[Project]) -> dict[UUID, i
     counts = dict.fromkeys(ids, 0)
     if not ids:
         return counts
-    query = select(Job.project_id, func.count()).where(col(Job.project_id).in_(ids)).group_by(Job.project_id)
+    query = select(Job.project_id, func.count()).where(col(Job.project_id).in_(ids)).group_by(col(Job.project_id))
     async with runtime.db.sessions() as session:
         for project_id, count in (await session.exec(query)).all():
-            counts[project_id] = count
+            if project_id is not None:  # never, given the filter; the column itself is nullable
+                counts[project_id] = count
     return counts
 
 

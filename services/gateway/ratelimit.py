@@ -101,7 +101,7 @@ async def charge(db: Database, budgets: list[Budget], what: str) -> Usage | None
                 .on_conflict_do_update(index_elements=["bucket", "window_start"], set_={"count": COUNTERS.c.count + 1})
                 .returning(COUNTERS.c.count)
             )
-            count = (await session.exec(statement)).scalar_one()  # type: ignore[call-overload]
+            count = (await session.exec(statement)).scalar_one()
             usages.append(Usage(budget.limit, count, end))
     return _verdict(usages, what)
 
@@ -189,7 +189,7 @@ def client_address(request: Request, trusted_proxies: list[str]) -> str:
 
 async def sweep(db: Database) -> None:
     async with db.transaction() as session:
-        await session.exec(delete(COUNTERS).where(COUNTERS.c.expires_at < int(time.time())))  # type: ignore[call-overload]
+        await session.exec(delete(COUNTERS).where(COUNTERS.c.expires_at < int(time.time())))
 
 
 async def run_sweeper(db: Database) -> None:

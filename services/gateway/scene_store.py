@@ -8,7 +8,7 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import delete
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from libs.common.events import now
@@ -55,4 +55,4 @@ TABLES = [SceneImageVersion.__table__, SceneTiming.__table__, SceneRegeneration.
 async def forget(session: AsyncSession, job_id: UUID) -> None:
     """Remove everything the scenes view holds about a job (it is being deleted)."""
     for table in (SceneImageVersion, SceneTiming, SceneRegeneration):
-        await session.exec(delete(table).where(table.job_id == job_id))  # type: ignore[call-overload, arg-type]
+        await session.exec(delete(table).where(col(table.job_id) == job_id))

@@ -233,7 +233,7 @@ class JobPublic(BaseModel):
         storyboard = Storyboard.model_validate_json(job.storyboard) if job.storyboard else None
         return cls(
             id=job.id,
-            status=job.status,  # type: ignore[arg-type]
+            status=job.status,
             progress=job.progress,
             stage=job.stage,
             message=job.message,

@@ -30,7 +30,7 @@ class Job(SQLModel, table=True):
     error_code: str | None = None
     moderation_status: str | None = None
     moderation_score: float | None = None
-    redrives: int = Field(0, description="How often the reconciler sent the job through the pipeline again.")
+    redrives: int = Field(default=0, description="How often the reconciler sent the job through the pipeline again.")
     project_id: UUID | None = Field(None, index=True)
     estimated_cost: str | None = None  # CostBreakdown as JSON, priced before the job started
     actual_cost: str = "{}"  # CostBreakdown as JSON, summed from the stages' completion events

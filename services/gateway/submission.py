@@ -57,7 +57,7 @@ async def submit_batch(runtime: Runtime, user: Principal, batch: JobBatch, key: 
         try:
             data = JobCreate.model_validate(body)
         except ValidationError as error:
-            first = field_errors(list(error.errors()))[0]
+            first = field_errors(error.errors())[0]
             field = f"jobs[{index}].{first['field']}"
             refused = f"{field}: {first['message']}"
             items += [_refused(index, variant, refused, field) for variant in range(batch.variants)]
@@ -68,8 +68,8 @@ async def submit_batch(runtime: Runtime, user: Principal, batch: JobBatch, key: 
                 job = await submit_job(runtime, user, data, idempotency=idempotency)
             except ReelforgeError as error:
                 named = getattr(error, "field", None)
-                field = f"jobs[{index}].{named}" if named else None
-                items.append(_refused(index, variant, f"{field}: {error.message}" if field else error.message, field))
+                where = f"jobs[{index}].{named}" if named else None
+                items.append(_refused(index, variant, f"{where}: {error.message}" if where else error.message, where))
                 continue
             items.append(BatchItem(index=index, variant=variant, job=JobPublic.of(job), error=None, field=None))
     accepted = sum(item.job is not None for item in items)

@@ -54,7 +54,10 @@ class Depiction:
 
 
 class PictureMaker(Protocol):
-    kind: PictureKind
+    @property
+    def kind(self) -> PictureKind:
+        """What it makes: a still `image` or a `clip`."""
+        ...
 
     def cost(self, prices: Prices, has_reference: bool) -> CostBreakdown:
         """What one picture costs; the same for every picture of this maker made with (or without) a reference."""

@@ -57,10 +57,11 @@ class ReplicateClient:
 
     async def run(self, model: ReplicateModel, inputs: dict[str, Any]) -> Any:
         """Run `model` on `inputs` until it ends; its `output` (a URL, or a list of them)."""
+        body: dict[str, Any] = {"input": inputs}
         if model.version is None:
-            path, body = f"/models/{model.slug}/predictions", {"input": inputs}
+            path = f"/models/{model.slug}/predictions"
         else:
-            path, body = "/predictions", {"version": model.version, "input": inputs}
+            path, body["version"] = "/predictions", model.version
         prediction = await self._call("POST", path, json=body, headers={"prefer": "wait=60"})
         deadline = time.monotonic() + self.max_wait_s
         while prediction.get("status") in ("starting", "processing"):

@@ -80,12 +80,13 @@ class Wanted:
     @classmethod
     def of(cls, scene: Scene, prompt: str | None = None) -> "Wanted":
         """From the scene's query and subjects; a prompt a user gave when regenerating replaces both."""
+        subjects: tuple[frozenset[str], ...] = ()
         if prompt:
-            query, subjects = prompt_query(prompt), ()
+            query = prompt_query(prompt)
         else:
             query = scene.search_query.strip() or " ".join(scene.subjects) or prompt_query(scene.image_prompt)
             subjects = tuple(found for subject in scene.subjects if (found := words(subject)))
-        named = frozenset().union(*subjects)
+        named: frozenset[str] = frozenset().union(*subjects)
         return cls(query, subjects, words(query) - named)
 
     def relevance(self, described: frozenset[str]) -> float:

@@ -143,7 +143,7 @@ async def record_attempt(
             user_id=message.user_id,
             traceparent=message.traceparent,
             message_id=message.id,
-            event=message.event,  # type: ignore[arg-type]
+            event=message.event,
             job_id=message.job_id,
             attempt_number=due.attempt_number,
             outcome=verdict.outcome,

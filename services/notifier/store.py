@@ -115,7 +115,7 @@ async def _lease(session: AsyncSession, message_id: str, attempt: int, until: da
         .where(col(WebhookMessage.id) == message_id, col(WebhookMessage.attempts) == attempt - 1)
         .values(status="sending", attempts=attempt, next_attempt_at=until)
     )
-    taken = await session.exec(statement)  # type: ignore[call-overload]
+    taken = await session.exec(statement)
     return bool(taken.rowcount)
 
 

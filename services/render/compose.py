@@ -217,9 +217,7 @@ def _segment_spec(
 def _segment_captions(segment: Segment, cues: Sequence[Cue], options: RenderOptions) -> str | None:
     """The cues on screen during the segment, on the segment's own clock; None when there are none."""
     start, end = segment.first / options.fps, segment.end / options.fps
-    shown = [
-        cue.retimed(shift=-start, high=end - start) for cue in cues if cue.start_s < end and cue.end_s > start
-    ]
+    shown = [cue.retimed(shift=-start, high=end - start) for cue in cues if cue.start_s < end and cue.end_s > start]
     return to_ass(shown, options.width, options.height, options.language, options.caption_style) if shown else None
 
 

@@ -164,15 +164,15 @@ def tell(
     lines: list[tuple[int, str, str]] = []
     spoken = 0.0
     for beat, count in zip(tale.beats, counts, strict=True):
-        pool = [(index, *_filled(beat, index, cast)) for index in range(len(beat.passages))]
-        rng.shuffle(pool)
+        choices = [(index, *_filled(beat, index, cast)) for index in range(len(beat.passages))]
+        rng.shuffle(choices)
         chosen: list[tuple[int, str, str]] = []
         for _ in range(count):
             position = len(lines) + len(chosen) + 1
             due = target * position / total_scenes - spoken
-            candidates = pool if position == total_scenes else pool[:PASSAGE_CHOICES]
+            candidates = choices if position == total_scenes else choices[:PASSAGE_CHOICES]
             line = min(candidates, key=lambda line: abs(spoken_seconds(line[1], language) - due))
-            pool.remove(line)
+            choices.remove(line)
             chosen.append(line)
             spoken += spoken_seconds(line[1], language)
         lines.extend(sorted(chosen) if beat.ordered else chosen)

@@ -21,5 +21,5 @@ def _load() -> PictureVocabulary:
 
 
 VOCABULARY = _load()
-STYLE_PHRASES: dict[str, str] = dict(VOCABULARY.style_phrases)
+STYLE_PHRASES: dict[str, str] = {style: phrase for style, phrase in VOCABULARY.style_phrases.items()}
 CAMERA_MOVES = VOCABULARY.camera_moves

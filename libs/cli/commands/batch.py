@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.console import Console
 
 from libs.cli.commands.jobs import save
 from libs.cli.follow import follow
@@ -49,10 +50,13 @@ def run_batch(s: Session, bodies: list[dict[str, Any]], variants: int, wait: boo
         path = save(s, job["id"], "video", output) if job["status"] == "completed" else None
         s.out.note(f"job {job['id']}: {job['status']}" + (f", saved to {path}" if path else ""))
         saved.append({"job": job, "path": str(path) if path else None})
-    s.out.result(
-        {**result, "saved": saved},
-        lambda console: [console.print(entry["path"]) for entry in saved if entry["path"]],
-    )
+
+    def paths(console: Console) -> None:
+        for entry in saved:
+            if entry["path"]:
+                console.print(entry["path"])
+
+    s.out.result({**result, "saved": saved}, paths)
     return result["refused"] == 0 and all(entry["path"] for entry in saved)
 
 

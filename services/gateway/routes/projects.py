@@ -56,7 +56,7 @@ class ProjectPublic(BaseModel):
             public_id=project.public_id,
             name=project.name,
             description=project.description,
-            status=project.status,  # type: ignore[arg-type]
+            status=project.status,
             settings=projects.project_settings(project),
             clip_count=clip_count,
             created_at=project.created_at,

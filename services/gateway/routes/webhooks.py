@@ -78,9 +78,9 @@ class DeliveryPublic(BaseModel):
     def of(cls, delivery: WebhookDelivery) -> "DeliveryPublic":
         return cls(
             id=delivery.message_id,
-            event=delivery.event,  # type: ignore[arg-type]
+            event=delivery.event,
             job_id=delivery.job_id,
-            status=delivery.status,  # type: ignore[arg-type]
+            status=delivery.status,
             attempts=delivery.attempts,
             http_status=delivery.http_status,
             error=delivery.error,
