@@ -9,6 +9,7 @@ import functools
 import os
 import random
 import re
+import wave
 from pathlib import Path
 
 import jiwer
@@ -122,3 +123,15 @@ def typical_pitch(samples: np.ndarray, rate: int, lowest: float = 60.0, highest:
     if not periods:
         raise ValueError("no voiced frame")
     return float(np.exp(np.mean(np.log(rate / np.array(periods)))))
+
+
+def wav_samples(path: Path) -> tuple[np.ndarray, int]:
+    """A narration's 16-bit samples and rate; it must be mono 16-bit PCM, as every narrator writes."""
+    with wave.open(str(path), "rb") as recording:
+        assert recording.getnchannels() == 1
+        assert recording.getsampwidth() == 2
+        return np.frombuffer(recording.readframes(recording.getnframes()), dtype="<i2"), recording.getframerate()
+
+
+def rms(audio: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(audio.astype(np.float64) ** 2)))

@@ -12,20 +12,9 @@ from libs.cli.follow import follow
 from libs.cli.options import DEFAULT_SERVER, AsJson, Server
 from libs.cli.progress import Display
 from libs.cli.session import Session, session
+from libs.common.vocabulary import TOPICS
 
-PRESET_TOPICS = (
-    "scary",
-    "mystery",
-    "bedtime",
-    "interesting history",
-    "urban legends",
-    "motivational",
-    "fun facts",
-    "long form jokes",
-    "life pro tips",
-    "philosophy",
-    "love",
-)
+PRESET_TOPICS = tuple(topic for topic in TOPICS if topic != "custom topic")
 """The API's story topics (`topic`); any other TOPIC is sent as `custom topic` with `topic_text`."""
 SAME_NAMED = ("duration", "language", "voice", "resolution", "fps", "quality", "transition", "mood", "genre")
 OPTIONS = {

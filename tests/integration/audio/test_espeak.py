@@ -1,16 +1,15 @@
 """Narration with the real espeak-ng: audible speech in every language and voice, and exact phrase cues."""
 
 import subprocess
-import wave
 from itertools import pairwise
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from libs.common.errors import InvalidInput, ProviderError
 from libs.common.vocabulary import LANGUAGES, VOICES
 from services.audio.espeak import LANGUAGE_CODES, narrate
+from tests.speech import rms, wav_samples
 
 GREETINGS = {
     "english": "Hello world",
@@ -44,17 +43,6 @@ STORY = (
 )
 
 
-def samples(path: Path) -> tuple[np.ndarray, int]:
-    with wave.open(str(path), "rb") as recording:
-        assert recording.getnchannels() == 1
-        assert recording.getsampwidth() == 2
-        return np.frombuffer(recording.readframes(recording.getnframes()), dtype="<i2"), recording.getframerate()
-
-
-def rms(audio: np.ndarray) -> float:
-    return float(np.sqrt(np.mean(audio.astype(np.float64) ** 2)))
-
-
 def test_every_language_code_is_an_installed_espeak_voice() -> None:
     listing = subprocess.run(["espeak-ng", "--voices"], capture_output=True, text=True, check=True).stdout
     installed = {line.split()[1] for line in listing.splitlines()[1:]}
@@ -66,7 +54,7 @@ async def test_duration_is_the_written_files_length_and_grows_with_the_text(tmp_
     short = await narrate("A short line.", "english", "alloy", tmp_path / "short.wav")
     long = await narrate(STORY, "english", "alloy", tmp_path / "long.wav")
 
-    audio, rate = samples(tmp_path / "long.wav")
+    audio, rate = wav_samples(tmp_path / "long.wav")
     assert rate == 22050
     assert long.duration_s == audio.size / rate
     assert long.duration_s > 3 * short.duration_s
@@ -86,7 +74,7 @@ async def test_cues_are_ordered_within_the_audio_and_cover_every_word_in_order(t
 
 async def test_each_cue_spans_speech_and_the_pauses_between_cues_are_silent(tmp_path: Path) -> None:
     narration = await narrate(STORY, "english", "echo", tmp_path / "story.wav")
-    audio, rate = samples(tmp_path / "story.wav")
+    audio, rate = wav_samples(tmp_path / "story.wav")
 
     for cue in narration.cues:
         assert rms(audio[round(cue.start_s * rate) : round(cue.end_s * rate)]) > AUDIBLE_RMS
@@ -98,7 +86,7 @@ async def test_each_cue_spans_speech_and_the_pauses_between_cues_are_silent(tmp_
 async def test_every_language_speaks_audibly(language: str, tmp_path: Path) -> None:
     narration = await narrate(GREETINGS[language], language, "alloy", tmp_path / "greeting.wav")  # type: ignore[arg-type]
 
-    audio, _ = samples(tmp_path / "greeting.wav")
+    audio, _ = wav_samples(tmp_path / "greeting.wav")
     assert narration.duration_s > 0.3
     assert rms(audio) > AUDIBLE_RMS
 
@@ -107,7 +95,7 @@ async def test_every_voice_speaks_audibly_and_sounds_different(tmp_path: Path) -
     recordings = {}
     for voice in VOICES:
         await narrate("Hello world", "english", voice, tmp_path / f"{voice}.wav")  # type: ignore[arg-type]
-        recordings[voice], _ = samples(tmp_path / f"{voice}.wav")
+        recordings[voice], _ = wav_samples(tmp_path / f"{voice}.wav")
 
     assert all(rms(audio) > AUDIBLE_RMS for audio in recordings.values())
     distinct = {audio.tobytes() for audio in recordings.values()}

@@ -1,10 +1,8 @@
 """Kokoro's Japanese voices, loaded from their wheels: the six named voices, the format, and the fallback."""
 
 import logging
-import wave
 from pathlib import Path
 
-import numpy as np
 import pytest
 from pydantic import ValidationError
 
@@ -12,18 +10,11 @@ from libs.common.vocabulary import VOICES
 from services.audio.kokoro_japanese import SAMPLE_RATE, KokoroNarrator, voice_choices
 from services.audio.narrators import EspeakNarrator
 from services.audio.providers import offline_narrator
-from tests.speech import typical_pitch
+from tests.speech import typical_pitch, wav_samples
 
 LINE = "今日は良い天気ですね。"
 MEN = ("echo", "onyx")
 WOMEN = ("alloy", "shimmer")
-
-
-def samples(path: Path) -> tuple[np.ndarray, int]:
-    with wave.open(str(path), "rb") as recording:
-        assert recording.getnchannels() == 1
-        assert recording.getsampwidth() == 2
-        return np.frombuffer(recording.readframes(recording.getnframes()), dtype="<i2"), recording.getframerate()
 
 
 def test_every_named_voice_has_a_kokoro_voice() -> None:
@@ -51,7 +42,7 @@ async def test_the_men_speak_lower_and_onyx_slower_than_echo(tmp_path: Path) -> 
     durations: dict[str, float] = {}
     for voice in MEN + WOMEN:
         narration = await narrator.narrate(LINE, "japanese", voice, tmp_path / f"{voice}.wav")  # type: ignore[arg-type]
-        audio, rate = samples(tmp_path / f"{voice}.wav")
+        audio, rate = wav_samples(tmp_path / f"{voice}.wav")
         assert rate == SAMPLE_RATE
         assert narration.duration_s == audio.size / rate
         assert [cue.text for cue in narration.cues] == [LINE]

@@ -3,11 +3,9 @@
 import asyncio
 import logging
 import statistics
-import wave
 from itertools import combinations, pairwise
 from pathlib import Path
 
-import numpy as np
 import pytest
 from pydantic import ValidationError
 
@@ -18,7 +16,7 @@ from services.audio.narrators import EspeakNarrator
 from services.audio.piper_voice import LONGEST_SENTENCE, PiperNarrator, voice_tunings
 from services.audio.providers import build_providers, offline_narrator
 from services.audio.settings import AudioSettings
-from tests.speech import typical_pitch
+from tests.speech import rms, typical_pitch, wav_samples
 
 STORY = (
     "Once upon a time, in a village by the sea, there lived an old lighthouse keeper. "
@@ -32,17 +30,6 @@ RENDITIONS = 3
 """Piper speaks a little differently each time; each voice's pitch and length are averaged over this many."""
 AUDIBLE_RMS = 1000.0
 """Piper's speech measures about 4000-6000 RMS (of 32767); the pauses between phrases are 0."""
-
-
-def samples(path: Path) -> tuple[np.ndarray, int]:
-    with wave.open(str(path), "rb") as recording:
-        assert recording.getnchannels() == 1
-        assert recording.getsampwidth() == 2
-        return np.frombuffer(recording.readframes(recording.getnframes()), dtype="<i2"), recording.getframerate()
-
-
-def rms(audio: np.ndarray) -> float:
-    return float(np.sqrt(np.mean(audio.astype(np.float64) ** 2)))
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +60,7 @@ async def test_one_cue_per_phrase_on_its_audio_in_a_22050_hz_mono_wav(
 ) -> None:
     narration = await narrator.narrate(text, "english", "nova", tmp_path / "story.wav")
 
-    audio, rate = samples(tmp_path / "story.wav")
+    audio, rate = wav_samples(tmp_path / "story.wav")
     assert rate == 22050
     assert narration.duration_s == audio.size / rate
     cues = narration.cues
@@ -110,7 +97,7 @@ async def test_the_six_voices_differ_in_pitch_and_keep_their_pace(narrator: Pipe
         for rendition in range(RENDITIONS):
             path = tmp_path / f"{voice}-{rendition}.wav"
             lengths.append((await narrator.narrate(SENTENCE, "english", voice, path)).duration_s)  # type: ignore[arg-type]
-            heard.append(typical_pitch(*samples(path)))
+            heard.append(typical_pitch(*wav_samples(path)))
         pitches[voice], seconds[voice] = statistics.mean(heard), statistics.mean(lengths)
 
     for one, other in combinations(VOICES, 2):
