@@ -27,7 +27,17 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from libs.common.bus import epoch_markers
-from libs.common.events import JobCancelled, JobFailed, JobInput, JobRequested, RenderOptions, Topics, now
+from libs.common.events import (
+    JobApproved,
+    JobCancelled,
+    JobFailed,
+    JobInput,
+    JobRequested,
+    RenderOptions,
+    Storyboard,
+    Topics,
+    now,
+)
 from libs.common.outbox import OutboxMessage, stage_event
 from libs.common.runtime import Runtime
 from libs.common.vocabulary import FINAL_STATUSES, STAGES, WAITING_STATUSES, Stage
@@ -159,14 +169,21 @@ async def _request_unsent(session: AsyncSession, job: Job) -> bool:
     return (await session.exec(waiting)).first() is not None
 
 
-def _again(job: Job) -> JobRequested:
-    return JobRequested(
-        job_id=job.id,
-        user_id=job.user_id,
-        input=JobInput.model_validate_json(job.source),
-        options=RenderOptions.model_validate_json(job.options),
-        attempt=job.redrives + 1,
-    )
+def _again(job: Job) -> JobRequested | JobApproved:
+    """The job's next attempt: its request again or, once its user approved its story (`review`), that story,
+    so the attempt neither writes a new story nor waits for a second review."""
+    source, options = JobInput.model_validate_json(job.source), RenderOptions.model_validate_json(job.options)
+    if options.review and job.storyboard is not None:
+        storyboard = Storyboard.model_validate_json(job.storyboard)
+        return JobApproved(
+            job_id=job.id,
+            user_id=job.user_id,
+            storyboard=storyboard,
+            input=source,
+            options=options,
+            attempt=job.redrives + 1,
+        )
+    return JobRequested(job_id=job.id, user_id=job.user_id, input=source, options=options, attempt=job.redrives + 1)
 
 
 async def run_reconciler(runtime: Runtime, settings: GatewaySettings) -> None:

@@ -10,14 +10,25 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from libs.common.bus import epoch_markers
-from libs.common.events import JobCancelled, JobFailed, JobInput, JobRequested, RenderOptions, now
+from libs.common.events import (
+    JobApproved,
+    JobCancelled,
+    JobFailed,
+    JobInput,
+    JobRequested,
+    RenderOptions,
+    Scene,
+    Storyboard,
+    now,
+)
 from libs.common.outbox import OutboxMessage
 from libs.common.runtime import Runtime
 from libs.common.settings import StorageSettings
 from libs.embedded.broker import LocalBroker
-from services.gateway import jobs
+from services.gateway import jobs, review
 from services.gateway.app import create_app
 from services.gateway.reconciler import reconcile_once
+from services.gateway.schemas import StoryApproval
 from services.gateway.security import Principal
 from services.gateway.settings import GatewaySettings
 from services.gateway.store import BusLife, Job
@@ -205,3 +216,41 @@ async def _redrives_after_restart(settings: GatewaySettings, job_id: UUID) -> in
 async def _known_lives(runtime: Runtime) -> set[str]:
     async with runtime.db.transaction() as session:
         return set((await session.exec(select(BusLife.marker))).all())
+
+
+async def test_a_stalled_job_whose_story_was_approved_goes_on_with_that_story(
+    kafka: str, database_url: str, tmp_path: Path
+) -> None:
+    settings = settings_for(kafka, database_url, tmp_path)
+    board = Storyboard(
+        title="Approved",
+        description="as the user edited it",
+        text="The keeper lights the lamp.",
+        scenes=[Scene(index=0, narration="The keeper lights the lamp.", image_prompt="a lamp", subtitle="The keeper")],
+    )
+    async with serving(create_app(settings)) as app, BusProbe(kafka) as bus:
+        runtime = app.state.runtime
+        job = await jobs.create_job(runtime, OWNER, JobInput(script="A first draft."), RenderOptions(review=True))
+        async with runtime.db.transaction() as session:  # the story waited, and its user approved this one
+            await session.exec(
+                update(Job)
+                .where(col(Job.id) == job.id)
+                .values(status="awaiting_review", storyboard=board.model_dump_json())
+            )  # type: ignore[call-overload]
+        await silent_for_while_waiting(app, job, 3600)
+        assert await reconcile_once(runtime, settings) == 0, "a story waiting for its user is not stalled"
+        await review.approve(runtime, OWNER, job.id, StoryApproval())
+        await silent_for(app, job, 121, stage="images")
+        assert await reconcile_once(runtime, settings) == 1
+        approvals = await bus.events(JobApproved, 2)
+        requests = await bus.events(JobRequested, 1)
+    assert [event.attempt for event in approvals] == [1, 2]
+    assert approvals[1].storyboard.scenes[0].narration == "The keeper lights the lamp."
+    assert len(requests) == 1, "the re-drive must not write a new story"
+
+
+async def silent_for_while_waiting(app: FastAPI, job: Job, seconds: float) -> None:
+    async with app.state.runtime.db.transaction() as session:
+        await session.exec(  # type: ignore[call-overload]
+            update(Job).where(col(Job.id) == job.id).values(updated_at=now() - timedelta(seconds=seconds))
+        )
