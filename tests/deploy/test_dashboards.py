@@ -231,9 +231,17 @@ async def test_a_job_through_running_services_makes_every_charted_series(kafka: 
                 await asyncio.sleep(0.2)
             await taking.requests(1, timeout_s=60)
             await gone.requests(1, timeout_s=60)
-            while True:  # the notifier counts an attempt once it has recorded it
+            # The notifier counts an attempt once it has recorded it. The registry is this process's, so series
+            # an earlier test moved are there already: wait until this job's attempts have moved them again.
+            webhook_series = (
+                "reelforge_webhook_attempts_total",
+                "reelforge_webhook_failures_total",
+                "reelforge_webhook_endpoints_disabled_total",
+            )
+            while True:
                 text = (await client.get(f"{gateway}/metrics")).text
-                if "reelforge_webhook_endpoints_disabled_total{" in text and 'outcome="delivered"' in text:
+                now_seen = exposition(text)
+                if all(now_seen.get(name, 0) > before.get(name, 0) for name in webhook_series):
                     break
                 await asyncio.sleep(0.1)
     after = exposition(text)
