@@ -20,6 +20,19 @@ class AccessSettings(ReelforgeSettings):
     )
     rate_limit_per_minute: NonNegativeInt = Field(100, description="Requests one user may make per minute.")
     rate_limit_per_hour: NonNegativeInt = Field(1000, description="Requests one user may make per hour.")
+    rate_limit_sync_s: float = Field(
+        1.0,
+        gt=0,
+        description="How often a gateway writes the requests it counted in memory to the shared counters "
+        "(sooner near a limit, so replicas together stay within a few requests of it).",
+    )
+    credential_cache_ttl_s: float = Field(
+        5.0,
+        ge=0,
+        description="How long a gateway trusts its copy of the disabled accounts and of an API key's row: a user "
+        "disabled or a key revoked on another replica is refused within this many seconds (at once on the replica "
+        "that made the change). 0 reads the database on every request.",
+    )
     jobs_per_hour: dict[str, NonNegativeInt] = Field(
         {"FREE": 0, "PRO": 0, "ENTERPRISE": 0},
         description="Jobs one user may create per hour, by tier (0: no cap). A deployment setting: none on one's "

@@ -8,9 +8,12 @@ with that user's role and tier at that moment.
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
+from sqlalchemy import update
 from sqlmodel import Field, SQLModel, col, select
 
 from libs.common.db import Database
@@ -22,6 +25,8 @@ PREFIX = "rfk_"
 SHOWN_CHARS = 8
 TOUCH_EVERY = timedelta(minutes=1)
 MAX_KEYS_PER_USER = 50
+MAX_KNOWN = 10_000
+"""Keys a replica keeps in memory before it forgets those past their time to live."""
 
 
 class ApiKey(SQLModel, table=True):
@@ -78,26 +83,67 @@ async def count_keys(db: Database, user: Principal) -> int:
     return len(await list_keys(db, user))
 
 
-async def revoke_key(db: Database, user: Principal, key_id: UUID) -> None:
-    async with db.transaction() as session:
-        row = await session.get(ApiKey, key_id)
-        if row is None or row.user_id != user.user_id or row.revoked_at is not None:
-            raise NotFound("API key not found")
-        row.revoked_at = now()
-        session.add(row)
+@dataclass
+class KnownKey:
+    principal: Principal
+    key_id: UUID
+    read_at: float
+    touched_at: datetime | None
 
 
-async def principal_for(db: Database, key: str) -> Principal:
-    """The user a key acts as; Unauthorized for an unknown or revoked key."""
-    async with db.sessions() as session:
-        row = (await session.exec(select(ApiKey).where(ApiKey.secret_hash == _hash(key)))).first()
-    if row is None or row.revoked_at is not None:
-        raise Unauthorized("Invalid or revoked API key")
-    last = row.last_used_at
-    if last is None or now() - (last if last.tzinfo else last.replace(tzinfo=now().tzinfo)) > TOUCH_EVERY:
-        async with db.transaction() as session:
-            fresh = await session.get(ApiKey, row.id)
-            if fresh is not None:
-                fresh.last_used_at = now()
-                session.add(fresh)
-    return Principal(user_id=row.user_id, role=row.role, username=row.username, tier=row.tier)
+class KnownKeys:
+    """Checks keys with a copy of each key's row kept for `ttl_s`, so a request with a key reads nothing.
+
+    A key revoked on this replica stops working at once; on the others, within `ttl_s`.
+    `last_used_at` is written at most once a minute per key and replica.
+    """
+
+    def __init__(self, db: Database, ttl_s: float) -> None:
+        self.db = db
+        self.ttl_s = ttl_s
+        self._known: dict[str, KnownKey] = {}
+
+    async def principal_for(self, key: str) -> Principal:
+        """The user a key acts as; Unauthorized for an unknown or revoked key."""
+        secret_hash = _hash(key)
+        known = self._known.get(secret_hash)
+        if known is None or time.monotonic() - known.read_at >= self.ttl_s:
+            known = await self._read(secret_hash)
+        if known.touched_at is None or now() - known.touched_at > TOUCH_EVERY:
+            known.touched_at = now()
+            await self._touch(known.key_id)
+        return known.principal
+
+    async def _read(self, secret_hash: str) -> KnownKey:
+        self._forget_stale()
+        started = time.monotonic()
+        async with self.db.sessions() as session:
+            row = (await session.exec(select(ApiKey).where(ApiKey.secret_hash == secret_hash))).first()
+        if row is None or row.revoked_at is not None:
+            self._known.pop(secret_hash, None)
+            raise Unauthorized("Invalid or revoked API key")
+        principal = Principal(user_id=row.user_id, role=row.role, username=row.username, tier=row.tier)
+        last = row.last_used_at
+        known = KnownKey(principal, row.id, started, last if last is None or last.tzinfo else last.replace(tzinfo=UTC))
+        self._known[secret_hash] = known
+        return known
+
+    async def _touch(self, key_id: UUID) -> None:
+        async with self.db.transaction() as session:
+            await session.exec(update(ApiKey).where(col(ApiKey.id) == key_id).values(last_used_at=now()))
+
+    def _forget_stale(self) -> None:
+        if len(self._known) > MAX_KNOWN:
+            moment = time.monotonic()
+            for secret_hash in [h for h, known in self._known.items() if moment - known.read_at >= self.ttl_s]:
+                del self._known[secret_hash]
+
+    async def revoke(self, user: Principal, key_id: UUID) -> None:
+        async with self.db.transaction() as session:
+            row = await session.get(ApiKey, key_id)
+            if row is None or row.user_id != user.user_id or row.revoked_at is not None:
+                raise NotFound("API key not found")
+            row.revoked_at = now()
+            session.add(row)
+        for secret_hash in [h for h, known in self._known.items() if known.key_id == key_id]:
+            del self._known[secret_hash]

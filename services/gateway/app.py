@@ -18,9 +18,12 @@ from services.gateway import (
     webhooks,
     ws,
 )
+from services.gateway.access import DisabledAccounts
+from services.gateway.api_keys import KnownKeys
 from services.gateway.auth_client import AuthClient
 from services.gateway.progress_hub import ProgressHub
 from services.gateway.reconciler import run_reconciler
+from services.gateway.request_budgets import RequestBudgets
 from services.gateway.routes import admin, assets, auth, files, jobs, models, users
 from services.gateway.routes import api_keys as api_key_routes
 from services.gateway.routes import projects as project_routes
@@ -59,6 +62,11 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         runtime.background.append(asyncio.create_task(run_reconciler(runtime, settings), name="reconciler"))
         app.state.url_signing_key = await signed_urls.load_signing_key(runtime.db, settings.url_signing_key)
         runtime.background.append(asyncio.create_task(ratelimit.run_sweeper(runtime.db), name="rate-limit-sweeper"))
+        app.state.disabled_accounts = DisabledAccounts(runtime.db, settings.credential_cache_ttl_s)
+        app.state.known_keys = KnownKeys(runtime.db, settings.credential_cache_ttl_s)
+        budgets = app.state.request_budgets = RequestBudgets(runtime.db, settings.rate_limit_sync_s)
+        runtime.background.append(asyncio.create_task(budgets.run(), name="request-budgets"))
+        runtime.closers.append(budgets.write)
 
     app = build_service("gateway", settings, wire=wire, title="Reelforge API")
     app.state.settings = settings

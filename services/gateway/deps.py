@@ -14,7 +14,10 @@ from libs.common.db import Database
 from libs.common.errors import Forbidden, Unauthorized
 from libs.common.runtime import Runtime
 from libs.common.storage import ObjectStore
-from services.gateway import access, api_keys, ratelimit
+from services.gateway import api_keys, ratelimit
+from services.gateway.access import DisabledAccounts
+from services.gateway.api_keys import KnownKeys
+from services.gateway.request_budgets import RequestBudgets
 from services.gateway.security import Principal, TokenVerifier
 from services.gateway.settings import GatewaySettings
 
@@ -48,19 +51,30 @@ def gateway_settings(request: Request) -> GatewaySettings:
     return request.app.state.settings
 
 
+def disabled_accounts(request: Request) -> DisabledAccounts:
+    return request.app.state.disabled_accounts
+
+
+def known_keys(request: Request) -> KnownKeys:
+    return request.app.state.known_keys
+
+
+def request_budgets(request: Request) -> RequestBudgets:
+    return request.app.state.request_budgets
+
+
 async def identify(app: FastAPI, token: str | None, api_key: str | None = None) -> Principal | None:
     """The user a bearer token or API key belongs to; None when neither was sent.
 
     Shared with the WebSocket, which takes its token from the query or a first message.
     """
-    db: Database = app.state.runtime.db
     if api_key or (token and api_keys.looks_like_key(token)):
-        principal = await api_keys.principal_for(db, api_key or token or "")
+        principal = await app.state.known_keys.principal_for(api_key or token or "")
     elif token:
         principal = await app.state.verifier.verify(token)
     else:
         return None
-    if await access.is_disabled(db, principal.user_id):
+    if await app.state.disabled_accounts.is_disabled(principal.user_id):
         raise Unauthorized("This account is disabled")
     return principal
 
@@ -81,7 +95,7 @@ async def charge_requests(request: Request, user: Principal) -> None:
         ratelimit.Budget(f"user:{user.user_id}:minute", settings.rate_limit_per_minute, ratelimit.MINUTE),
         ratelimit.Budget(f"user:{user.user_id}:hour", settings.rate_limit_per_hour, ratelimit.HOUR),
     ]
-    ratelimit.remember(request, await ratelimit.charge(request.app.state.runtime.db, budgets, "requests"))
+    ratelimit.remember(request, await request.app.state.request_budgets.charge(budgets, "requests"))
 
 
 async def current_user(
@@ -136,6 +150,9 @@ RuntimeDep = Annotated[Runtime, Depends(runtime)]
 DatabaseDep = Annotated[Database, Depends(database)]
 StoreDep = Annotated[ObjectStore, Depends(object_store)]
 SettingsDep = Annotated[GatewaySettings, Depends(gateway_settings)]
+DisabledAccountsDep = Annotated[DisabledAccounts, Depends(disabled_accounts)]
+KnownKeysDep = Annotated[KnownKeys, Depends(known_keys)]
+RequestBudgetsDep = Annotated[RequestBudgets, Depends(request_budgets)]
 CurrentUser = Annotated[Principal, Depends(current_user)]
 UserOrAnonymous = Annotated[Principal, Depends(user_or_anonymous)]
 AdminUser = Annotated[Principal, Depends(admin_user)]

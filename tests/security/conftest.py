@@ -64,6 +64,7 @@ class Platform:
     database_url: str
     var_dir: Path
     bootstrap: str
+    gateway_settings: GatewaySettings
 
     @property
     def api(self) -> str:
@@ -126,9 +127,9 @@ class Platform:
         assert isinstance(key, Ed25519PrivateKey)
         return kid, key
 
-    def client(self, address: str | None = None, **headers: str) -> httpx.Client:
+    def client(self, address: str | None = None, api: str | None = None, **headers: str) -> httpx.Client:
         return httpx.Client(
-            base_url=self.api, timeout=60, headers={"X-Forwarded-For": address or new_address(), **headers}
+            base_url=api or self.api, timeout=60, headers={"X-Forwarded-For": address or new_address(), **headers}
         )
 
     def account(self, prefix: str = "user", email: str | None = None) -> Account:
@@ -166,7 +167,7 @@ async def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
             )
             gateway_app = create_gateway_app(gateway)
             with ServedApp(gateway_app, "the gateway", lifespan="on", start_timeout_s=120) as gateway_server:
-                yield Platform(gateway_server.url, request.param, database_url, var_dir, broker.address)
+                yield Platform(gateway_server.url, request.param, database_url, var_dir, broker.address, gateway)
     finally:
         await broker.stop()
 

@@ -11,7 +11,7 @@ from tests.security.conftest import PASSWORD, Platform, new_address
 
 
 def in_one_window(window_s: int, need_s: float) -> None:
-    """Budgets count in fixed windows aligned to the clock: start a burst where it cannot straddle two."""
+    """Budgets slide over clock-aligned windows: start a burst where the previous window's weight stays put."""
     left = window_s - time.time() % window_s
     if left < need_s:
         time.sleep(left + 0.05)

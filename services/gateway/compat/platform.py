@@ -34,7 +34,7 @@ from services.gateway.compat.common import (
     log_in,
     register_account,
 )
-from services.gateway.deps import CurrentUser, PageNumber, RuntimeDep
+from services.gateway.deps import CurrentUser, PageNumber, RequestBudgetsDep, RuntimeDep
 from services.gateway.projects import Project
 from services.gateway.routes import files
 from services.gateway.schemas import JobCreate
@@ -271,9 +271,9 @@ async def job_of(request: Request, user: Principal, job_id: str) -> Job:
 def charged(what: str, limit: int) -> Callable[..., Awaitable[Principal]]:
     """A dependency: the caller, with the request counted against one of the seed's per-route hourly budgets."""
 
-    async def charge(request: Request, user: CurrentUser) -> Principal:
+    async def charge(request: Request, user: CurrentUser, budgets: RequestBudgetsDep) -> Principal:
         budget = ratelimit.Budget(f"user:{user.user_id}:platform:{what}", limit, ratelimit.HOUR)
-        ratelimit.remember(request, await ratelimit.charge(request.app.state.runtime.db, [budget], f"{what} requests"))
+        ratelimit.remember(request, await budgets.charge([budget], f"{what} requests"))
         return user
 
     return charge

@@ -17,8 +17,8 @@ from sqlmodel import col, select
 from libs.common.accounts import UserUpdate
 from libs.common.errors import Forbidden, InvalidInput
 from libs.common.vocabulary import JobStatus
-from services.gateway import access, api_keys
-from services.gateway.deps import AdminUser, BearerToken, DatabaseDep, PageNumber
+from services.gateway import api_keys
+from services.gateway.deps import AdminUser, BearerToken, DatabaseDep, DisabledAccountsDep, PageNumber
 from services.gateway.schemas import JobPublic
 from services.gateway.store import Job
 
@@ -58,36 +58,41 @@ async def list_users(
 
 @router.patch("/users/{user_id}")
 async def update_user(
-    user_id: UUID, data: UserUpdate, request: Request, admin: AdminUser, token: BearerToken, db: DatabaseDep
+    user_id: UUID,
+    data: UserUpdate,
+    request: Request,
+    admin: AdminUser,
+    token: BearerToken,
+    accounts: DisabledAccountsDep,
 ) -> Response:
     """Change a user's `tier`, `role` or `is_active`; `is_active: false` shuts the user out at once."""
     if data.is_active is False and str(user_id) == admin.user_id:
         raise InvalidInput("is_active: an admin cannot disable their own account", field="is_active")
     if data.is_active is False:
-        await access.set_disabled(db, str(user_id), True)
+        await accounts.set_disabled(str(user_id), True)
     answer = await request.app.state.auth_client.request(
         "PATCH", f"/users/{user_id}", body=data.model_dump(exclude_none=True), token=_token(token)
     )
     if answer.status_code == 200 and data.is_active is True:
-        await access.set_disabled(db, str(user_id), False)
+        await accounts.set_disabled(str(user_id), False)
     if answer.status_code == 404 and data.is_active is False:
-        await access.set_disabled(db, str(user_id), False)
+        await accounts.set_disabled(str(user_id), False)
     return JSONResponse(answer.json(), status_code=answer.status_code)
 
 
 @router.post("/users/{user_id}/disable")
 async def disable_user(
-    user_id: UUID, request: Request, admin: AdminUser, token: BearerToken, db: DatabaseDep
+    user_id: UUID, request: Request, admin: AdminUser, token: BearerToken, accounts: DisabledAccountsDep
 ) -> Response:
     """Shut the user out: their tokens and API keys stop working now, and they cannot log in."""
-    return await update_user(user_id, UserUpdate(is_active=False), request, admin, token, db)
+    return await update_user(user_id, UserUpdate(is_active=False), request, admin, token, accounts)
 
 
 @router.post("/users/{user_id}/enable")
 async def enable_user(
-    user_id: UUID, request: Request, admin: AdminUser, token: BearerToken, db: DatabaseDep
+    user_id: UUID, request: Request, admin: AdminUser, token: BearerToken, accounts: DisabledAccountsDep
 ) -> Response:
-    return await update_user(user_id, UserUpdate(is_active=True), request, admin, token, db)
+    return await update_user(user_id, UserUpdate(is_active=True), request, admin, token, accounts)
 
 
 @router.get("/jobs")

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from libs.common.errors import Conflict
 from services.gateway import api_keys
 from services.gateway.api_keys import ApiKey
-from services.gateway.deps import CurrentUser, DatabaseDep
+from services.gateway.deps import CurrentUser, DatabaseDep, KnownKeysDep
 
 router = APIRouter(prefix="/api-keys", tags=["api keys"])
 
@@ -52,7 +52,8 @@ async def list_api_keys(user: CurrentUser, db: DatabaseDep) -> list[ApiKeyPublic
 
 
 @router.delete("/{key_id}", status_code=204)
-async def revoke_api_key(key_id: UUID, user: CurrentUser, db: DatabaseDep) -> Response:
-    """Revoke a key: the next request with it is refused."""
-    await api_keys.revoke_key(db, user, key_id)
+async def revoke_api_key(key_id: UUID, user: CurrentUser, keys: KnownKeysDep) -> Response:
+    """Revoke a key: the next request with it is refused (on other gateway replicas within
+    `credential_cache_ttl_s`)."""
+    await keys.revoke(user, key_id)
     return Response(status_code=204)
