@@ -41,10 +41,11 @@ run: deps
 test: system-deps-test $(TEST_INSTALLED)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-## lint: ruff over the code, the tests, the benchmarks and the scripts; mypy over the code
+## lint: ruff over the code, the tests, the benchmarks and the scripts; mypy over the code; import-linter's contracts (pyproject.toml)
 lint: $(TEST_INSTALLED)
 	$(BIN)/ruff check libs services tests bench scripts
 	$(BIN)/mypy libs services
+	$(BIN)/lint-imports
 
 ## bench: render (a 60 s vertical short vs a bare encode and MoviePy; BENCH_ARGS='--moviepy-python PY') and voices (Whisper's word error rate per voice)
 bench: system-deps-run $(TEST_INSTALLED)

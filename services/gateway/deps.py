@@ -17,6 +17,7 @@ from libs.common.storage import ObjectStore
 from services.gateway import api_keys, ratelimit
 from services.gateway.access import DisabledAccounts
 from services.gateway.api_keys import KnownKeys
+from services.gateway.downloads import Downloads
 from services.gateway.request_budgets import RequestBudgets
 from services.gateway.security import Principal, TokenVerifier
 from services.gateway.settings import GatewaySettings
@@ -49,6 +50,15 @@ def verifier(request: Request) -> TokenVerifier:
 
 def gateway_settings(request: Request) -> GatewaySettings:
     return request.app.state.settings
+
+
+def url_signing_key(request: Request) -> bytes:
+    return request.app.state.url_signing_key
+
+
+def downloads(request: Request) -> Downloads:
+    """Signed links for this request: local ones point at the address the client called."""
+    return Downloads(runtime(request), object_store(request), url_signing_key(request), str(request.base_url))
 
 
 def disabled_accounts(request: Request) -> DisabledAccounts:
@@ -150,6 +160,8 @@ RuntimeDep = Annotated[Runtime, Depends(runtime)]
 DatabaseDep = Annotated[Database, Depends(database)]
 StoreDep = Annotated[ObjectStore, Depends(object_store)]
 SettingsDep = Annotated[GatewaySettings, Depends(gateway_settings)]
+UrlSigningKeyDep = Annotated[bytes, Depends(url_signing_key)]
+DownloadsDep = Annotated[Downloads, Depends(downloads)]
 DisabledAccountsDep = Annotated[DisabledAccounts, Depends(disabled_accounts)]
 KnownKeysDep = Annotated[KnownKeys, Depends(known_keys)]
 RequestBudgetsDep = Annotated[RequestBudgets, Depends(request_budgets)]

@@ -16,19 +16,18 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import StreamingResponse
 
 from libs.common.errors import NotFound, Unauthorized
-from libs.common.runtime import Runtime
 from services.gateway import jobs
 from services.gateway.deps import CurrentUser, RuntimeDep, identify
 from services.gateway.progress_hub import ProgressHub, SubscriberDropped, Subscription
+from services.gateway.progress_stream import answer_pings, message
 from services.gateway.security import Principal, TokenVerifier
-from services.gateway.store import JobEvent
 
 router = APIRouter(tags=["progress"])
 
@@ -40,41 +39,6 @@ Follow = Annotated[
     Literal["rerenders"] | None,
     Query(description="`rerenders`: keep a completed job's stream open and stream its re-renders too"),
 ]
-KIND_TO_TYPE = {
-    "jobs.created": "created",
-    "jobs.requested": "queued",
-    "jobs.progress": "progress",
-    "jobs.redriven": "retrying",
-    "jobs.completed": "completed",
-    "jobs.failed": "failed",
-    "jobs.cancelled": "cancelled",
-}
-
-
-def message(entry: JobEvent) -> dict[str, Any]:
-    return {
-        "type": KIND_TO_TYPE.get(entry.kind, entry.kind),
-        "seq": entry.id,
-        "job_id": str(entry.job_id),
-        "status": entry.status,
-        "progress": entry.progress,
-        "stage": entry.stage,
-        "message": entry.message,
-        "at": entry.created_at.isoformat(),
-    }
-
-
-async def follow(
-    runtime: Runtime, signals: ProgressHub, job_id: UUID, after_id: int, poll_s: float | None = None
-) -> AsyncIterator[JobEvent]:
-    """The job's events after `after_id`, live, ending with its final event, from the job's shared feed
-    (which polls every `event_poll_s`; `poll_s` is not used). Raises `SubscriberDropped` for a
-    consumer that falls behind."""
-    async with signals.subscribe(runtime, job_id, after_id) as feed:
-        async for entry in feed:
-            yield entry
-
-
 @router.websocket("/jobs/{job_id}/events")
 async def job_events_socket(
     websocket: WebSocket, job_id: UUID, token: str | None = None, follow: Follow = None
@@ -92,7 +56,7 @@ async def job_events_socket(
         await websocket.close(code=4404, reason=error.message)
         return
     hub: ProgressHub = app.state.signals
-    reader = asyncio.create_task(_answer_pings(websocket))
+    reader = asyncio.create_task(answer_pings(websocket))
     try:
         async with hub.subscribe(app.state.runtime, job_id, rerenders=follow == "rerenders") as feed:
             outcome = await _stream(websocket, feed, reader)
@@ -158,14 +122,6 @@ async def _socket_user(websocket: WebSocket, verifier: TokenVerifier, token: str
     if user is None:
         raise Unauthorized("Not authenticated: send ?token= or a first message with the token")
     return user
-
-
-async def _answer_pings(websocket: WebSocket) -> None:
-    """Answer `ping` with `pong`; returns when the client goes away."""
-    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-        while True:
-            if (await websocket.receive_text()).strip().lower() in ("ping", '"ping"', '{"type":"ping"}'):
-                await websocket.send_json({"type": "pong"})
 
 
 @router.get("/jobs/{job_id}/events", response_class=StreamingResponse)

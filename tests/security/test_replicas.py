@@ -18,8 +18,9 @@ TOLERANCE = 5
 @pytest.fixture(scope="module")
 def second_gateway(platform: Platform) -> Iterator[str]:
     """Another replica of the gateway, configured as the first: its own memory, the same database and broker."""
-    with ServedApp(create_app(platform.gateway_settings), "the second gateway", lifespan="on", start_timeout_s=120) as b:
-        yield f"{b.url}/api/v1"
+    second = ServedApp(create_app(platform.gateway_settings), "the second gateway", lifespan="on", start_timeout_s=120)
+    with second:
+        yield f"{second.url}/api/v1"
 
 
 def refused_within(platform: Platform, api: str, headers: dict[str, str], seconds: float) -> float:

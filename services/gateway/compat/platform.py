@@ -34,9 +34,8 @@ from services.gateway.compat.common import (
     log_in,
     register_account,
 )
-from services.gateway.deps import CurrentUser, PageNumber, RequestBudgetsDep, RuntimeDep
+from services.gateway.deps import CurrentUser, PageNumber, RequestBudgetsDep, RuntimeDep, downloads
 from services.gateway.projects import Project
-from services.gateway.routes import files
 from services.gateway.schemas import JobCreate
 from services.gateway.security import Principal
 from services.gateway.store import Job
@@ -202,9 +201,8 @@ async def clip_data(request: Request, user: Principal, job: Job) -> dict[str, An
     """The job's clip, with links that work without credentials (a player or an <img> can use them)."""
     assert job.output is not None
     output = VideoOutput.model_validate_json(job.output)
-    runtime, store = request.app.state.runtime, request.app.state.runtime.store
-    video = await files.signed_download(request, runtime, store, user, job.id, "video")
-    thumbnail = await files.signed_download(request, runtime, store, user, job.id, "thumbnail")
+    video = await downloads(request).signed(user, job.id, "video")
+    thumbnail = await downloads(request).signed(user, job.id, "thumbnail")
     return {
         "id": str(job.id),
         "title": job.title or "Generated Clip",

@@ -35,8 +35,7 @@ from libs.common.runtime import Runtime
 from libs.common.vocabulary import ArtStyle, DurationPreset, Language, Topic, Voice
 from services.gateway import jobs, scenes
 from services.gateway.compat.common import Failure, call_auth, dialect_app, iso_z, parse_job_id
-from services.gateway.deps import CurrentUser, RuntimeDep, StoreDep, bearer
-from services.gateway.routes.files import signed_download
+from services.gateway.deps import CurrentUser, DownloadsDep, RuntimeDep, bearer
 from services.gateway.security import Principal
 from services.gateway.store import Job
 
@@ -299,11 +298,11 @@ def create_app(gateway: FastAPI) -> FastAPI:
 
     @app.get("/video/tasks/{task_id}")
     async def video_status(
-        task_id: str, request: Request, user: CurrentUser, runtime: RuntimeDep, store: StoreDep
+        task_id: str, user: CurrentUser, runtime: RuntimeDep, downloads: DownloadsDep
     ) -> VideoTask:
         """The task; once the video is ready, `url` downloads it without credentials until it expires."""
         job = await task_job(runtime, user, task_id)
-        url = (await signed_download(request, runtime, store, user, job.id)).url if job.output else None
+        url = (await downloads.signed(user, job.id)).url if job.output else None
         return video_task(job, await images_of(runtime, user, job), url)
 
     @app.get("/images/tasks/{task_id}")

@@ -31,7 +31,7 @@ from libs.common.pacing import SECONDS_PER_SCENE
 from libs.common.runtime import Runtime
 from libs.common.settings import ProviderSettings
 from libs.common.vocabulary import MOODS
-from services.gateway import jobs, quotas, scenes, uploads, ws
+from services.gateway import jobs, progress_stream, quotas, scenes, uploads
 from services.gateway.compat.common import Failure, dialect_app, iso_z, parse_job_id
 from services.gateway.deps import (
     ANONYMOUS,
@@ -319,7 +319,7 @@ async def stream_job(websocket: WebSocket, user: Principal, job: Job) -> None:
     runtime = app.state.runtime
     sent_shots: set[int] = set()
     newest: str | None = None
-    async for entry in ws.follow(runtime, app.state.signals, job.id, 0, app.state.settings.event_poll_s):
+    async for entry in progress_stream.follow(runtime, app.state.signals, job.id, 0):
         if entry.stage in ("images", "render") or entry.kind == "jobs.completed":
             for scene in await scenes.list_scenes(runtime, user, job.id):
                 if scene.image is not None and scene.index not in sent_shots:
@@ -438,7 +438,7 @@ def create_app(gateway: FastAPI) -> FastAPI:
             return
         await websocket.send_json({"type": "connected", "job_id": job_id, "message": f"Connected to job {job_id}"})
         streaming = asyncio.create_task(stream_job(websocket, user, job))
-        pings = asyncio.create_task(ws._answer_pings(websocket))
+        pings = asyncio.create_task(progress_stream.answer_pings(websocket))
         try:
             # The pings task ends when the client goes away: then the stream stops too.
             done, _ = await asyncio.wait({streaming, pings}, return_when=asyncio.FIRST_COMPLETED)

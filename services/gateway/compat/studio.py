@@ -20,9 +20,8 @@ from libs.common.vocabulary import VOICES, Fps, Mood, Quality, Voice
 from services.gateway import admission, jobs, projects, submission
 from services.gateway.compat import numbering
 from services.gateway.compat.common import Failure, call_auth, dialect_app, log_in, register_account
-from services.gateway.deps import CurrentUser, RuntimeDep, StoreDep
+from services.gateway.deps import CurrentUser, DownloadsDep, RuntimeDep
 from services.gateway.projects import Project
-from services.gateway.routes import files
 from services.gateway.schemas import JobCreate
 from services.gateway.security import Principal
 from services.gateway.store import Job
@@ -397,10 +396,10 @@ async def estimate_cost(data: EstimateIn, user: CurrentUser, request: Request) -
 
 @router.post("/jobs/signed-url", tags=["jobs"])
 async def signed_url(
-    data: SignedUrlIn, user: CurrentUser, runtime: RuntimeDep, store: StoreDep, request: Request
+    data: SignedUrlIn, user: CurrentUser, downloads: DownloadsDep, request: Request
 ) -> SignedUrlOut:
     """A link that downloads the finished film without credentials until `expires_at`."""
-    signed = await files.signed_download(request, runtime, store, user, await job_uuid(request, user, data.job_id))
+    signed = await downloads.signed(user, await job_uuid(request, user, data.job_id))
     return SignedUrlOut(url=signed.url, expires_at=naive_utc(signed.expires_at))
 
 

@@ -13,10 +13,9 @@ from pydantic import ValidationError
 
 from libs.common.accounts import Credentials, RefreshRequest, TokenPair, UserCreate, UserPublic
 from libs.common.http_errors import field_errors, validation_response
-from services.gateway import ratelimit
+from services.gateway import ratelimit, sign_in
 from services.gateway.auth_client import AuthClient
 from services.gateway.deps import DatabaseDep, SettingsDep
-from services.gateway.settings import GatewaySettings
 
 router = APIRouter(tags=["auth"])
 
@@ -28,20 +27,9 @@ def auth_client(request: Request) -> AuthClient:
 Auth = Annotated[AuthClient, Depends(auth_client)]
 
 
-def login_budgets(request: Request, settings: GatewaySettings, identifier: str) -> list[ratelimit.Budget]:
-    address = ratelimit.client_address(request, settings.trusted_proxies)
-    window = settings.login_window_s
-    return [
-        ratelimit.Budget(f"login-account:{identifier.strip().lower()}", settings.login_failures_per_account, window),
-        ratelimit.Budget(f"login-address:{address}", settings.login_failures_per_address, window),
-    ]
-
-
 @router.post("/auth/register", status_code=201, response_model=UserPublic)
 async def register(data: UserCreate, request: Request, auth: Auth, db: DatabaseDep, settings: SettingsDep) -> Response:
-    address = ratelimit.client_address(request, settings.trusted_proxies)
-    budget = ratelimit.Budget(f"register:{address}", settings.registrations_per_hour, ratelimit.HOUR)
-    await ratelimit.charge(db, [budget], "registrations from this address")
+    await sign_in.count_registration(db, settings, ratelimit.client_address(request, settings.trusted_proxies))
     return await auth.call("POST", "/register", data.model_dump(mode="json"))
 
 
@@ -79,7 +67,8 @@ async def login(request: Request, auth: Auth, db: DatabaseDep, settings: Setting
         return validation_response(field_errors(list(error.errors())))
     if not credentials.identifier:
         return validation_response([{"field": "login", "message": "give an email or username"}])
-    budgets = login_budgets(request, settings, credentials.identifier)
+    address = ratelimit.client_address(request, settings.trusted_proxies)
+    budgets = sign_in.login_budgets(settings, address, credentials.identifier)
     await ratelimit.peek(db, budgets, "failed logins")
     answer = await auth.call("POST", "/login", credentials.model_dump())
     if answer.status_code == 401:

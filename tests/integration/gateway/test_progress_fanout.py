@@ -35,10 +35,10 @@ from libs.common.settings import StorageSettings
 from services.gateway import api_keys, jobs, scenes
 from services.gateway.app import create_app
 from services.gateway.progress_hub import ProgressHub
+from services.gateway.progress_stream import message
 from services.gateway.security import Principal
 from services.gateway.settings import GatewaySettings
 from services.gateway.store import Job
-from services.gateway.ws import message
 from tests.bus import BusProbe, service_settings, serving
 
 OWNER = Principal(user_id="owner-1", role="user", username="owner")

@@ -1,0 +1,52 @@
+"""What a progress stream sends, shared by the native WebSocket and SSE routes and the dialects' sockets:
+each job event as a message, the job's live events from its shared feed, answers to a client's pings."""
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+from uuid import UUID
+
+from fastapi import WebSocket, WebSocketDisconnect
+
+from libs.common.runtime import Runtime
+from services.gateway.progress_hub import ProgressHub
+from services.gateway.store import JobEvent
+
+KIND_TO_TYPE = {
+    "jobs.created": "created",
+    "jobs.requested": "queued",
+    "jobs.progress": "progress",
+    "jobs.redriven": "retrying",
+    "jobs.completed": "completed",
+    "jobs.failed": "failed",
+    "jobs.cancelled": "cancelled",
+}
+
+
+def message(entry: JobEvent) -> dict[str, Any]:
+    return {
+        "type": KIND_TO_TYPE.get(entry.kind, entry.kind),
+        "seq": entry.id,
+        "job_id": str(entry.job_id),
+        "status": entry.status,
+        "progress": entry.progress,
+        "stage": entry.stage,
+        "message": entry.message,
+        "at": entry.created_at.isoformat(),
+    }
+
+
+async def follow(runtime: Runtime, signals: ProgressHub, job_id: UUID, after_id: int) -> AsyncIterator[JobEvent]:
+    """The job's events after `after_id`, live, ending with its final event, from the job's shared feed.
+    Raises `SubscriberDropped` for a consumer that falls behind."""
+    async with signals.subscribe(runtime, job_id, after_id) as feed:
+        async for entry in feed:
+            yield entry
+
+
+async def answer_pings(websocket: WebSocket) -> None:
+    """Answer `ping` with `pong`; returns when the client goes away."""
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        while True:
+            if (await websocket.receive_text()).strip().lower() in ("ping", '"ping"', '{"type":"ping"}'):
+                await websocket.send_json({"type": "pong"})
