@@ -7,7 +7,8 @@ the user can read. Handlers only do their stage's work and finish with `runtime.
 
 The offset of a message is committed after the handler returns (faststream's NACK_ON_ERROR,
 see `bus.py`), so only a crash or a shutdown leaves a message to be delivered again, and the
-ledger makes that second delivery change nothing.
+ledger makes that second delivery change nothing. A stage that handles several jobs at once
+(`concurrency`) keeps the same rule per partition: see `concurrent_consumer`.
 """
 
 import asyncio
@@ -28,6 +29,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from libs.common.bus import consumer_options
 from libs.common.cancellation import RunningWork, record_cancellation
+from libs.common.concurrent_consumer import subscribe_concurrently
 from libs.common.db import Database
 from libs.common.dead_letter import position, stage_dead_letter
 from libs.common.errors import Cancelled, ProviderError, ReelforgeError
@@ -101,6 +103,7 @@ class Runtime:
         expected: tuple[type[Envelope], ...],
         stage: Stage | None,
         handler: Handler,
+        concurrency: int = 1,
     ) -> None:
         """Subscribe `handler` to `topics` in consumer group `group` with the platform's delivery rules.
 
@@ -111,29 +114,52 @@ class Runtime:
         Several topics in one subscription are consumed by one loop, in order; with the
         range assignor a job's partition of each topic lands on the same replica, which
         is what a join of two streams (render) needs.
+
+        `concurrency` messages are in hand at once (1: one after another). Two events of one job
+        (one key, on any of the topics) are never handled at the same time, and are handled in
+        the order they arrived; an offset is committed only once its message and every earlier
+        one of its partition are done.
         """
         assert self.broker is not None, "consume() needs a broker"
         settings: BusSettings = self.settings
         if stage is not None:
             self._listen_for_cancellations()
 
-        @self.broker.subscriber(*topics, **consumer_options(settings, group))
+        async def deliver(record: ConsumerRecord) -> None:
+            await self._deliver(record, group, expected, stage, handler)
+
+        options = consumer_options(settings, group)
+        if concurrency > 1:
+            subscribe_concurrently(self.broker, topics, options, concurrency, deliver)
+            return
+
+        @self.broker.subscriber(*topics, **options)
         async def on_message(_decoded: Any, message: KafkaMessage) -> None:
-            record: ConsumerRecord = message.raw_message
-            try:
-                event = parse_event(record.value or b"")
-                if not isinstance(event, expected):
-                    raise TypeError(f"{event.type} is not one of the events {group} handles")
-            except (ValidationError, TypeError) as error:
-                await self._dead_letter_undecodable(record, group, f"undecodable event: {error}")
-                EVENTS_CONSUMED.labels(self.service, record.topic, "poison").inc()
-                return
-            started = time.perf_counter()
-            with self._context(event, group, record.topic):
-                outcome = await self._handle(event, group, stage, handler, record)
-            EVENTS_CONSUMED.labels(self.service, record.topic, outcome).inc()
-            if stage is not None and outcome == "ok":
-                STAGE_SECONDS.labels(stage).observe(time.perf_counter() - started)
+            await deliver(message.raw_message)
+
+    async def _deliver(
+        self,
+        record: ConsumerRecord,
+        group: str,
+        expected: tuple[type[Envelope], ...],
+        stage: Stage | None,
+        handler: Handler,
+    ) -> None:
+        """Decode, handle, count. Raises only what should make the message come again (its database is down)."""
+        try:
+            event = parse_event(record.value or b"")
+            if not isinstance(event, expected):
+                raise TypeError(f"{event.type} is not one of the events {group} handles")
+        except (ValidationError, TypeError) as error:
+            await self._dead_letter_undecodable(record, group, f"undecodable event: {error}")
+            EVENTS_CONSUMED.labels(self.service, record.topic, "poison").inc()
+            return
+        started = time.perf_counter()
+        with self._context(event, group, record.topic):
+            outcome = await self._handle(event, group, stage, handler, record)
+        EVENTS_CONSUMED.labels(self.service, record.topic, outcome).inc()
+        if stage is not None and outcome == "ok":
+            STAGE_SECONDS.labels(stage).observe(time.perf_counter() - started)
 
     @contextmanager
     def _context(self, event: Envelope, group: str, topic: str) -> Iterator[None]:

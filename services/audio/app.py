@@ -20,6 +20,7 @@ def create_app(settings: AudioSettings) -> FastAPI:
             lambda event: handlers.narrate_storyboard(
                 event, runtime, providers, settings.narration_concurrency, settings.music_dir
             ),
+            settings.stage_concurrency,
         )
 
     return build_service("audio", settings, wire=wire)

@@ -13,6 +13,12 @@ OfflineEnglishVoice = Literal["piper", "espeak"]
 class AudioSettings(WorkerSettings, ProviderSettings):
     audio_port: int = Field(8013, validation_alias=env("AUDIO_PORT"), description="Where this service listens.")
     narration_concurrency: int = Field(2, ge=1, description="Scenes narrated at once.")
+    stage_concurrency: int = Field(
+        2,
+        ge=1,
+        description="Jobs one replica narrates at once (each `narration_concurrency` scenes at a time). OpenAI "
+        "speech is I/O, but the offline voices (Piper, espeak-ng) and the music mix use the CPU: fewer than story.",
+    )
     speech_provider: SpeechProvider = Field("auto", description="Who speaks the narration.")
     tts_model: Literal["tts-1", "tts-1-hd", "gpt-4o-mini-tts"] = Field("tts-1", description="OpenAI speech model.")
     offline_english_voice: OfflineEnglishVoice = Field(

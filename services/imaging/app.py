@@ -20,13 +20,15 @@ def create_app(settings: ImagingSettings) -> FastAPI:
                 await handlers.regenerate_image(event, runtime, makers)
 
         # One subscription for both topics: with the range assignor a job's partitions of both land on the
-        # same replica and are handled one at a time, so a regeneration never races the first painting.
+        # same replica, and a job's events are handled one at a time, so a regeneration never races the first
+        # painting (other jobs run beside it).
         runtime.consume(
             (Topics.STORY_COMPLETED, Topics.IMAGES_REGENERATE_REQUESTED),
             handlers.CONSUMER,
             (StoryCompleted, ImageRegenerationRequested),
             "images",
             handle,
+            settings.stage_concurrency,
         )
 
     return build_service("imaging", settings, wire=wire)

@@ -16,6 +16,12 @@ from libs.common.settings import ProviderSettings, WorkerSettings, env
 class ImagingSettings(WorkerSettings, ProviderSettings):
     imaging_port: int = Field(8012, validation_alias=env("IMAGING_PORT"), description="Where this service listens.")
     image_concurrency: int = Field(2, ge=1, description="Scenes painted at once.")
+    stage_concurrency: int = Field(
+        4,
+        ge=1,
+        description="Jobs one replica paints at once (each `image_concurrency` scenes at a time). The work is "
+        "mostly waiting on picture providers and stock libraries (I/O), so several jobs share a core.",
+    )
     image_model: str = Field(
         DEFAULT_PICTURE_MODEL, description="The picture model (an id from /models) for jobs that name none."
     )

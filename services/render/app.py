@@ -18,6 +18,7 @@ def create_app(settings: RenderSettings) -> FastAPI:
             (ImagesCompleted, AudioCompleted),
             "render",
             lambda event: handlers.on_half(event, runtime, settings, prices),
+            settings.stage_concurrency,
         )
 
     return build_service("render", settings, wire=wire)

@@ -1,3 +1,5 @@
+import os
+
 from pydantic import Field
 
 from libs.common.settings import WorkerSettings, env
@@ -11,6 +13,12 @@ class RenderSettings(WorkerSettings):
     )
     render_parallel: int = Field(
         2, ge=1, description="Segments one render encodes at once; each segment is one ffmpeg process."
+    )
+    stage_concurrency: int = Field(
+        default_factory=lambda: max(1, (os.cpu_count() or 1) // 2),
+        ge=1,
+        description="Jobs one replica renders at once; default half the cores. Rendering is CPU bound and each "
+        "render runs `render_parallel` (2) ffmpeg processes, so this keeps about one encoder per core.",
     )
 
     @property

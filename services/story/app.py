@@ -25,6 +25,7 @@ def create_app(settings: StorySettings) -> FastAPI:
             (JobRequested, JobApproved),
             "story",
             handle,
+            settings.stage_concurrency,
         )
 
     return build_service("story", settings, wire=wire)

@@ -11,6 +11,12 @@ ProviderChoice = Literal["auto", "offline", "openai"]
 
 class StorySettings(WorkerSettings, ProviderSettings, Prices):
     story_port: int = Field(8011, validation_alias=env("STORY_PORT"), description="Where this service listens.")
+    stage_concurrency: int = Field(
+        4,
+        ge=1,
+        description="Jobs one replica writes stories for at once. The work is waiting on the language model and "
+        "the moderation call (I/O), so several jobs share a core.",
+    )
     story_provider: ProviderChoice = Field("auto", description="Who writes storyboards.")
     moderation_provider: ProviderChoice = Field("auto", description="Who judges the user's text.")
     story_model: str = Field("gpt-4o-mini", description="Chat model that writes storyboards (structured output).")
