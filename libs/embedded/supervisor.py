@@ -2,7 +2,8 @@
 
 Each service is its own process (`python -m services.<name>`), restarted with
 backoff if it dies, so one crash never stalls the platform. SIGINT/SIGTERM stop
-the services first (they drain), then the broker.
+the services first (they drain), then the broker. `REELFORGE_REPLICAS` runs several
+processes of a service, each supervised alike (see `libs.embedded.replicas`).
 """
 
 import asyncio
@@ -19,6 +20,7 @@ import httpx
 from libs.common.service import EXIT_BUS_LOST
 from libs.common.waiting import woken_within
 from libs.embedded.broker import LocalBroker
+from libs.embedded.replicas import replica_counts, replica_env, replica_label, replica_port
 
 log = logging.getLogger("reelforge.stack")
 
@@ -50,9 +52,15 @@ HEALTHY_RESET_S = 60.0
 class Supervised:
     name: str
     port: int
+    replica: int = 1
     process: asyncio.subprocess.Process | None = None
     restarts: int = 0
     started_at: float = field(default=0.0)
+
+    @property
+    def label(self) -> str:
+        """`story`, or `story-2` for its second replica (see `libs.embedded.replicas`)."""
+        return replica_label(self.name, self.replica)
 
     @property
     def health_url(self) -> str:
@@ -60,22 +68,25 @@ class Supervised:
 
 
 class Stack:
-    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
+    def __init__(self, env: dict[str, str], log_dir: Path, replicas: dict[str, int] | None = None) -> None:
         self.env = env
         self.log_dir = log_dir
         self.services = [
-            Supervised(name, int(env.get(variable, DEFAULT_PORTS[name]))) for name, variable in SERVICES.items()
+            Supervised(name, replica_port(int(env.get(variable, DEFAULT_PORTS[name])), replica), replica)
+            for name, variable in SERVICES.items()
+            for replica in range(1, (replicas or {}).get(name, 1) + 1)
         ]
         self.stopping = asyncio.Event()
 
     async def _spawn(self, service: Supervised) -> None:
-        log_file = (self.log_dir / f"{service.name}.log").open("ab")
+        log_file = (self.log_dir / f"{service.label}.log").open("ab")
+        env = replica_env(self.env, SERVICES[service.name], service.port)
         service.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", f"services.{service.name}", env=self.env, stdout=log_file, stderr=log_file
+            sys.executable, "-m", f"services.{service.name}", env=env, stdout=log_file, stderr=log_file
         )
         log_file.close()
         service.started_at = time.monotonic()
-        log.info("started %s (pid %d, port %d)", service.name, service.process.pid, service.port)
+        log.info("started %s (pid %d, port %d)", service.label, service.process.pid, service.port)
 
     async def _watch(self, service: Supervised) -> None:
         """Restart `service` whenever it exits, waiting longer after each quick crash."""
@@ -91,10 +102,10 @@ class Stack:
             why = "its broker lost its data" if code == EXIT_BUS_LOST else f"it exited with code {code}"
             log.error(
                 "%s stopped (%s); restarting in %.1fs (see %s)",
-                service.name,
+                service.label,
                 why,
                 delay,
-                self.log_dir / f"{service.name}.log",
+                self.log_dir / f"{service.label}.log",
             )
             if await woken_within(self.stopping, delay):
                 return
@@ -106,26 +117,34 @@ class Stack:
             while time.monotonic() < deadline:
                 assert service.process is not None
                 if service.process.returncode is not None:
-                    raise RuntimeError(f"{service.name} exited during start-up; see {self.log_dir / service.name}.log")
+                    log_path = self.log_dir / f"{service.label}.log"
+                    raise RuntimeError(f"{service.label} exited during start-up; see {log_path}")
                 try:
                     if (await client.get(service.health_url, timeout=1.0)).status_code == 200:
                         return
                 except httpx.HTTPError:
                     pass
                 await asyncio.sleep(0.2)
-        raise RuntimeError(f"{service.name} did not become healthy in {timeout_s:.0f}s")
+        raise RuntimeError(f"{service.label} did not become healthy in {timeout_s:.0f}s")
 
     async def run(self, ready_timeout_s: float) -> None:
         watchers = []
         try:
-            for service in self.services:
+            firsts = [service for service in self.services if service.replica == 1]
+            further = [service for service in self.services if service.replica > 1]
+            for service in firsts:
                 await self._spawn(service)
                 if service.name == "auth":
                     await self._wait_healthy(service, ready_timeout_s)
-            for service in self.services:
+            for service in firsts:
+                await self._wait_healthy(service, ready_timeout_s)
+                # Its further replicas start on the tables it has made and filled (migrations, seeds).
+                for replica in (other for other in further if other.name == service.name):
+                    await self._spawn(replica)
+            for service in further:
                 await self._wait_healthy(service, ready_timeout_s)
             watchers = [asyncio.create_task(self._watch(service)) for service in self.services]
-            gateway = self.services[-1]
+            gateway = next(service for service in self.services if service.name == "gateway")
             print(
                 f"Reelforge is ready: http://{self.env.get('REELFORGE_HOST', '127.0.0.1')}:{gateway.port}/docs "
                 f"(logs in {self.log_dir}; Ctrl-C stops)",
@@ -148,7 +167,7 @@ class Stack:
             try:
                 await asyncio.wait_for(service.process.wait(), STOP_GRACE_S)
             except TimeoutError:
-                log.warning("%s did not stop in %.0fs; killing it", service.name, STOP_GRACE_S)
+                log.warning("%s did not stop in %.0fs; killing it", service.label, STOP_GRACE_S)
                 service.process.kill()
                 await service.process.wait()
         log.info("all services stopped")
@@ -164,6 +183,10 @@ async def main() -> None:
     log_dir.mkdir(parents=True, exist_ok=True)
     env.setdefault("REELFORGE_LOG_FORMAT", "json")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path.cwd()), env.get("PYTHONPATH")]))
+    try:
+        replicas = replica_counts(env, SERVICES)
+    except ValueError as error:
+        raise SystemExit(f"REELFORGE_REPLICAS: {error}") from None
 
     broker: LocalBroker | None = None
     if not env.get("KAFKA_BOOTSTRAP_SERVERS") and not env.get("REELFORGE_KAFKA_BOOTSTRAP_SERVERS"):
@@ -171,7 +194,7 @@ async def main() -> None:
         env["KAFKA_BOOTSTRAP_SERVERS"] = await broker.start()
         log.info("local broker on %s", env["KAFKA_BOOTSTRAP_SERVERS"])
 
-    stack = Stack(env, log_dir)
+    stack = Stack(env, log_dir, replicas)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stack.stopping.set)

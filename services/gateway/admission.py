@@ -1,11 +1,13 @@
 """What is checked before a job starts: its picture model is usable here, and it fits the spending limits.
 
-Every dialect creates jobs through `jobs.create_job`, which calls `admit`; the same estimate is
-what `POST /jobs/estimate-cost` answers and what the job stores as `estimated_cost`.
+Every dialect creates jobs through `jobs.create_job`, which calls `check_limits` in the transaction that
+stores the job; the same estimate is what `POST /jobs/estimate-cost` answers and what the job stores as
+`estimated_cost`.
 """
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,7 +18,7 @@ from libs.common.pacing import MAX_SPEED_UP, MAX_VIDEO_SECONDS, requested_second
 from libs.common.pricing import CostLimits, Prices, estimate
 from libs.common.settings import ProviderSettings
 from libs.common.vocabulary import FINAL_STATUSES
-from services.gateway.store import Job
+from services.gateway.store import Job, SpendingDay
 
 
 def price_job(keys: ProviderSettings, prices: Prices, source: JobInput, options: RenderOptions) -> CostBreakdown:
@@ -50,10 +52,10 @@ def check_script_fits(source: JobInput, options: RenderOptions) -> None:
         )
 
 
-async def spent_today(session: AsyncSession, user_id: str) -> float:
+async def spent_today(session: AsyncSession, user_id: str, today: date | None = None) -> float:
     """What the user's jobs of this UTC day cost: what ended jobs spent, the larger of estimate and spend
     for jobs still running."""
-    midnight = datetime.combine(datetime.now(UTC).date(), time.min, tzinfo=UTC)
+    midnight = datetime.combine(today or datetime.now(UTC).date(), time.min, tzinfo=UTC)
     rows = await session.exec(
         select(Job.status, Job.estimated_cost, Job.actual_cost).where(
             Job.user_id == user_id, col(Job.created_at) >= midnight
@@ -67,8 +69,27 @@ async def spent_today(session: AsyncSession, user_id: str) -> float:
     return total
 
 
+async def hold_the_day(session: AsyncSession, user_id: str, today: date) -> None:
+    """Lock the user's day until `session` commits: count one more job admitted on its `SpendingDay` row, made
+    if missing. A second admission for the same user and day, in any gateway replica, waits here for the
+    first to commit (PostgreSQL's row lock; on SQLite the write takes the file's one write lock), then reads
+    the day's spending with the first job in it."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(SpendingDay).values(user_id=user_id, day=today, jobs_admitted=1)
+    await session.exec(
+        statement.on_conflict_do_update(
+            index_elements=[SpendingDay.user_id, SpendingDay.day],
+            set_={"jobs_admitted": SpendingDay.jobs_admitted + 1},
+        )
+    )
+
+
 async def check_limits(session: AsyncSession, limits: CostLimits, user_id: str, cost: CostBreakdown) -> None:
-    """Refuse (422, naming the limit and its setting) a job over the per-job or the per-user daily limit."""
+    """Refuse (422, naming the limit and its setting) a job over the per-job or the per-user daily limit.
+
+    Called in the transaction that stores the job: the daily check holds the user's day (`hold_the_day`)
+    until that transaction ends, so jobs admitted at once, through any replica, never together pass the limit.
+    """
     per_job, per_day = limits.cost_limit_per_job_usd, limits.cost_limit_per_user_day_usd
     if per_job and cost.total > per_job:
         raise InvalidInput(
@@ -77,7 +98,9 @@ async def check_limits(session: AsyncSession, limits: CostLimits, user_id: str, 
             field="cost_limit_per_job_usd",
         )
     if per_day:
-        spent = await spent_today(session, user_id)
+        today = datetime.now(UTC).date()
+        await hold_the_day(session, user_id, today)
+        spent = await spent_today(session, user_id, today)
         if spent + cost.total > per_day:
             raise InvalidInput(
                 f"This job (about ${cost.total:.2f}) would take today's spending to ${spent + cost.total:.2f}, "

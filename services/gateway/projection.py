@@ -1,4 +1,10 @@
-"""Keeps the jobs projection current from the bus, and wakes the job's progress feed when it changes."""
+"""Keeps the jobs projection current from the bus, and wakes the job's progress feed when it changes.
+
+Several gateway replicas may project at once (a job's topics need not land on one replica while the
+group rebalances): each event locks its job's row first, so no replica's change to it is lost.
+"""
+
+import json
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -51,7 +57,7 @@ EVENTS = (
 async def project(event: Event, runtime: Runtime, signals: ProgressHub) -> None:
     late = False
     async with runtime.finish(CONSUMER, event) as out:
-        job = await out.session.get(Job, event.job_id)
+        job = await out.session.get(Job, event.job_id, with_for_update=True)
         entry = apply_event(job, event) if job is not None else None
         if entry is not None:
             out.session.add(job)
@@ -62,7 +68,7 @@ async def project(event: Event, runtime: Runtime, signals: ProgressHub) -> None:
         if rerender is not None:
             out.session.add(job)
             out.session.add(rerender)
-        if job is not None and add_cost(job, event):
+        if job is not None and count_cost(job, event):
             out.session.add(job)
     if entry is not None and entry.status in FINAL_STATUSES:
         JOBS_BY_STATUS.labels(entry.status).inc()
@@ -145,12 +151,39 @@ async def record_progress_after_completion(session: AsyncSession, job: Job, even
     return True
 
 
-def add_cost(job: Job, event: Event) -> bool:
+def count_cost(job: Job, event: Event) -> bool:
     """Add what a stage reported spending (`cost` on story, images, audio and jobs completed) to the job's
-    `actual_cost`, whatever the job's state: the render's completion may be projected before the audio's.
-    Each event counts once: `runtime.finish` refuses an event already handled."""
+    `actual_cost` once per piece of work, whatever the job's state: the render's completion may be projected
+    before the audio's. Returns whether the job changed.
+
+    `runtime.finish` refuses an event already handled, but the same work can be reported again under a new
+    event id: a job the reconciler sends through again is announced finished again, its stages reporting
+    what they reused. So each report is recorded in `stage_costs` under the work it is for (`work_of`), and a
+    report of work already recorded adds nothing. A re-render is new work, and so is a regenerated picture.
+    """
     cost = getattr(event, "cost", None)
-    if not isinstance(cost, CostBreakdown) or cost.total == 0:
+    work = work_of(event)
+    if not isinstance(cost, CostBreakdown) or work is None:
         return False
+    recorded = json.loads(job.stage_costs or "{}")
+    if work in recorded:
+        return False
+    recorded[work] = cost.model_dump()
+    job.stage_costs = json.dumps(recorded, sort_keys=True)
     job.actual_cost = (CostBreakdown.model_validate_json(job.actual_cost or "{}") + cost).model_dump_json()
     return True
+
+
+def work_of(event: Event) -> str | None:
+    """The piece of a job's work a completion reports, as `<stage>/v<n>`: one story and one narration per job;
+    the pictures' n-th delivery (1: the storyboard's, then one more per regenerated picture, as each raises
+    its scene's version by one); the n-th video (`VideoOutput.version`)."""
+    if isinstance(event, StoryCompleted):
+        return "story/v1"
+    if isinstance(event, ImagesCompleted):
+        return f"images/v{1 + sum(image.version - 1 for image in event.images)}"
+    if isinstance(event, AudioCompleted):
+        return "audio/v1"
+    if isinstance(event, JobCompleted):
+        return f"render/v{event.output.version}"
+    return None

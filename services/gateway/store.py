@@ -1,6 +1,6 @@
-"""The gateway's tables: the jobs projection users read, and each job's event history."""
+"""The gateway's tables: the jobs projection users read, each job's event history, and each user's spending days."""
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID, uuid4
 
 from sqlalchemy import UniqueConstraint
@@ -34,6 +34,12 @@ class Job(SQLModel, table=True):
     project_id: UUID | None = Field(None, index=True)
     estimated_cost: str | None = None  # CostBreakdown as JSON, priced before the job started
     actual_cost: str = "{}"  # CostBreakdown as JSON, summed from the stages' completion events
+    stage_costs: str = Field(
+        default="{}",
+        sa_column_kwargs={"server_default": "{}"},  # also for a gateway of the release before, inserting without it
+        description="What each piece of the job's work reported costing, counted once each: a JSON object from "
+        "`story/v1`, `images/v1`, `audio/v1`, `render/v1`, … (see `projection.count_cost`) to a CostBreakdown.",
+    )
     created_at: datetime = Field(default_factory=now, index=True)
     updated_at: datetime = Field(default_factory=now, index=True)
     completed_at: datetime | None = None
@@ -65,4 +71,15 @@ class BusLife(SQLModel, table=True):
     seen_at: datetime = Field(default_factory=now)
 
 
-TABLES = [Job.__table__, JobEvent.__table__, BusLife.__table__]  # type: ignore[attr-defined]
+class SpendingDay(SQLModel, table=True):
+    """One user's UTC day of job admissions: its row is locked while a job is checked against the daily cost
+    limit and stored, so the gateways admit one job of the user's day at a time (see `admission.check_limits`)."""
+
+    __tablename__ = "spending_days"
+
+    user_id: str = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+    jobs_admitted: int = 0
+
+
+TABLES = [Job.__table__, JobEvent.__table__, BusLife.__table__, SpendingDay.__table__]  # type: ignore[attr-defined]
