@@ -21,6 +21,7 @@ from services.gateway import (
 from services.gateway.access import DisabledAccounts
 from services.gateway.api_keys import KnownKeys
 from services.gateway.auth_client import AuthClient
+from services.gateway.job_reads import JobReads
 from services.gateway.progress_hub import ProgressHub
 from services.gateway.reconciler import run_reconciler
 from services.gateway.request_budgets import RequestBudgets
@@ -71,6 +72,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app = build_service("gateway", settings, wire=wire, title="Reelforge API")
     app.state.settings = settings
     app.state.signals = signals
+    app.state.job_reads = JobReads(settings.job_read_cache_s)
     install_error_handlers(app)
     app.add_middleware(ratelimit.RateLimitHeaders)
     app.add_middleware(

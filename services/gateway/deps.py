@@ -18,6 +18,7 @@ from services.gateway import api_keys, ratelimit
 from services.gateway.access import DisabledAccounts
 from services.gateway.api_keys import KnownKeys
 from services.gateway.downloads import Downloads
+from services.gateway.job_reads import JobReads
 from services.gateway.request_budgets import RequestBudgets
 from services.gateway.security import Principal, TokenVerifier
 from services.gateway.settings import GatewaySettings
@@ -59,6 +60,10 @@ def url_signing_key(request: Request) -> bytes:
 def downloads(request: Request) -> Downloads:
     """Signed links for this request: local ones point at the address the client called."""
     return Downloads(runtime(request), object_store(request), url_signing_key(request), str(request.base_url))
+
+
+def job_reads(request: Request) -> JobReads:
+    return request.app.state.job_reads
 
 
 def disabled_accounts(request: Request) -> DisabledAccounts:
@@ -162,6 +167,7 @@ StoreDep = Annotated[ObjectStore, Depends(object_store)]
 SettingsDep = Annotated[GatewaySettings, Depends(gateway_settings)]
 UrlSigningKeyDep = Annotated[bytes, Depends(url_signing_key)]
 DownloadsDep = Annotated[Downloads, Depends(downloads)]
+JobReadsDep = Annotated[JobReads, Depends(job_reads)]
 DisabledAccountsDep = Annotated[DisabledAccounts, Depends(disabled_accounts)]
 KnownKeysDep = Annotated[KnownKeys, Depends(known_keys)]
 RequestBudgetsDep = Annotated[RequestBudgets, Depends(request_budgets)]

@@ -28,6 +28,12 @@ class GatewaySettings(
     auth_url: str = Field("http://127.0.0.1:8001", description="Base URL of the auth service.")
     jwt_issuer: str = "reelforge-auth"
     jwt_audience: str = "reelforge"
+    job_read_cache_s: float = Field(
+        1.0,
+        ge=0,
+        description="How long a gateway serves a job's status read from memory: a change this replica commits "
+        "shows at once, one another replica made within this many seconds. 0 reads the database every time.",
+    )
     event_poll_s: float = Field(
         0.5, description="How often a job's progress feed looks for events projected by other replicas."
     )

@@ -13,6 +13,7 @@ import json
 import os
 import signal
 import subprocess
+import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -244,27 +245,26 @@ async def stages_reported_again(
 ) -> None:
     """Wait until imaging and audio have answered every story sent again, and the gateway has read the answers."""
     wanted = [(job, kind) for job in created for kind in ("images.completed", "audio.completed")]
-    async with asyncio.timeout(90):
-        while True:
-            now = await answers_per_job(bus, created)
-            if all(now[key] > before[key] for key in wanted):
-                break
-            await asyncio.sleep(0.5)
-        again: list[Report] = [*(await events(bus, ImagesCompleted)), *(await events(bus, AudioCompleted))]
-        again = [event for event in again if str(event.job_id) in created]
-        ids = [event.event_id for event in again]
-        while True:
-            async with scaled.gateway_db.sessions() as session:
-                read = (
-                    await session.exec(
-                        select(ProcessedEvent.event_id).where(
-                            ProcessedEvent.consumer == "gateway", col(ProcessedEvent.event_id).in_(ids)
-                        )
-                    )
-                ).all()
-            if len(read) == len(ids):
-                return
-            await asyncio.sleep(0.5)
+    deadline = time.monotonic() + 240  # every job's pictures and narration checked again, on a busy machine
+    while True:
+        now = await answers_per_job(bus, created)
+        missing = [key for key in wanted if now[key] <= before[key]]
+        if not missing:
+            break
+        assert time.monotonic() < deadline, f"not answered again: {missing}"
+        await asyncio.sleep(0.5)
+    again: list[Report] = [*(await events(bus, ImagesCompleted)), *(await events(bus, AudioCompleted))]
+    ids = [event.event_id for event in again if str(event.job_id) in created]
+    while True:
+        async with scaled.gateway_db.sessions() as session:
+            query = select(ProcessedEvent.event_id).where(
+                ProcessedEvent.consumer == "gateway", col(ProcessedEvent.event_id).in_(ids)
+            )
+            read = (await session.exec(query)).all()
+        if len(read) == len(ids):
+            return
+        assert time.monotonic() < deadline, f"the gateway read {len(read)} of {len(ids)} answers"
+        await asyncio.sleep(0.5)
 
 
 async def gateway_applied(scaled: Scaled, reports: list[Report]) -> None:

@@ -1,5 +1,6 @@
 """Jobs under /api/v1: create, list, read, edit, cancel, delete, download."""
 
+import time
 from typing import Annotated
 from uuid import UUID
 
@@ -10,7 +11,7 @@ from libs.common.errors import Conflict, InvalidInput
 from libs.common.events import VideoOutput
 from libs.common.vocabulary import JobStatus
 from services.gateway import admission, jobs, review, submission, uploads
-from services.gateway.deps import CurrentUser, PageNumber, RuntimeDep, StoreDep
+from services.gateway.deps import CurrentUser, JobReadsDep, PageNumber, RuntimeDep, StoreDep
 from services.gateway.idempotency import Idempotency, IdempotencyKey
 from services.gateway.media import serve_object
 from services.gateway.schemas import (
@@ -76,9 +77,17 @@ async def list_jobs(
     return JobPage(items=[JobPublic.of(job) for job in rows], total=total, page=page, limit=limit)
 
 
-@router.get("/{job_id}")
-async def get_job(job_id: UUID, user: CurrentUser, runtime: RuntimeDep) -> JobPublic:
-    return JobPublic.of(await jobs.get_job(runtime, user, job_id))
+@router.get("/{job_id}", response_model=JobPublic)
+async def get_job(job_id: UUID, user: CurrentUser, runtime: RuntimeDep, reads: JobReadsDep) -> Response:
+    """The job as it stands (served from the replica's memory for up to `REELFORGE_JOB_READ_CACHE_S`; a change
+    made through this replica shows at once)."""
+    body = reads.cached(user, job_id)
+    if body is None:
+        read_at = time.monotonic()
+        job = await jobs.get_job(runtime, user, job_id)
+        body = JobPublic.of(job).model_dump_json().encode()
+        reads.remember(job, body, read_at)
+    return Response(body, media_type="application/json")
 
 
 @router.patch("/{job_id}")
