@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from faststream.kafka import KafkaBroker
-from sqlalchemy import Index, func, or_, update
+from sqlalchemy import ColumnElement, Index, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -84,6 +84,19 @@ async def was_processed(db: Database, consumer: str, event_id: UUID) -> bool:
         return found is not None
 
 
+RETRY_FIRST_S = 0.5
+RETRY_MAX_S = 10.0
+"""The relay's backoff while it cannot publish (the broker is down), doubling from the first to the most."""
+
+
+def _unclaimed(moment: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Rows not yet published that no relay holds a live lease on."""
+    return (
+        col(OutboxMessage.published_at).is_(None),
+        or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) < moment),
+    )
+
+
 class OutboxRelay:
     """Publishes outbox rows in id order, several replicas at once if need be.
 
@@ -93,15 +106,19 @@ class OutboxRelay:
     service still writes (jobs are still accepted) and rows simply wait. A relay that dies
     after publishing leaves a lease that runs out, and the row is published again with the
     same event id, which consumers drop.
+
+    A commit in this process wakes the relay (`wake`); it also looks every `poll_s` for rows
+    nobody woke it for (another replica's, an expired lease), with a read that takes no write
+    lock, so an idle relay writes nothing.
     """
 
     def __init__(
-        self, db: Database, broker: KafkaBroker, batch_size: int = 100, idle_s: float = 0.5, lease_s: float = 30.0
+        self, db: Database, broker: KafkaBroker, poll_s: float, batch_size: int = 100, lease_s: float = 30.0
     ) -> None:
         self.db = db
         self.broker = broker
         self.batch_size = batch_size
-        self.idle_s = idle_s
+        self.poll_s = poll_s
         self.lease = timedelta(seconds=lease_s)
         self._wakeup = asyncio.Event()
 
@@ -109,25 +126,25 @@ class OutboxRelay:
         self._wakeup.set()
 
     async def run(self) -> None:
-        """Publish forever; a broker outage leaves rows waiting and retries with backoff."""
-        delay = self.idle_s
+        """Publish forever; a broker outage leaves rows waiting and retries with backoff from RETRY_FIRST_S."""
+        retry_s: float | None = None
         while True:
             try:
                 published = await self.publish_pending()
-                delay = self.idle_s
+                retry_s = None
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.warning("outbox relay could not publish; will retry", exc_info=True)
                 published = 0
-                delay = min(delay * 2, 10.0)
+                retry_s = RETRY_FIRST_S if retry_s is None else min(retry_s * 2, RETRY_MAX_S)
             if published < self.batch_size:
-                await woken_within(self._wakeup, delay)
+                await woken_within(self._wakeup, self.poll_s if retry_s is None else retry_s)
                 self._wakeup.clear()
 
     async def publish_pending(self) -> int:
         """Publish one batch; stops at the first failure (keeping order) and raises it."""
-        rows = await self._claim()
+        rows = await self._claim() if await self._claimable(now()) else []
         sent: list[int] = []
         try:
             for row in rows:
@@ -142,15 +159,18 @@ class OutboxRelay:
             await self._report_pending()
         return len(sent)
 
+    async def _claimable(self, moment: datetime) -> bool:
+        """Whether any row waits to be claimed: a plain read, so looking costs no write lock."""
+        async with self.db.sessions() as session:
+            found = await session.exec(select(OutboxMessage.id).where(*_unclaimed(moment)).limit(1))
+            return found.first() is not None
+
     async def _claim(self) -> list[OutboxMessage]:
         moment = now()
         async with self.db.transaction() as session:
             query = (
                 select(OutboxMessage)
-                .where(
-                    col(OutboxMessage.published_at).is_(None),
-                    or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) < moment),
-                )
+                .where(*_unclaimed(moment))
                 .order_by(col(OutboxMessage.id))
                 .limit(self.batch_size)
                 .with_for_update(skip_locked=True)

@@ -31,9 +31,24 @@ class BusSettings(ReelforgeSettings):
     )
     kafka_fetch_max_wait_ms: int = Field(
         20,
-        description="How long a fetch waits for data; small = low latency. On Tansu 5-50 ms all deliver in about "
-        "2 ms (100 ms: 15 ms, the 500 ms default: 215 ms), and an idle consumer fetches this often: at 5 ms an idle "
-        "stack spent 1.3 cores polling, at 20 ms 0.6.",
+        description="How long a fetch waits for data while records flow (a consumer that had one within "
+        "`kafka_idle_after_s`). Tansu holds every fetch for its whole wait, so small = low latency: a record "
+        "comes about half a wait late, and a consumer fetches this often.",
+    )
+    kafka_idle_fetch_max_wait_ms: int = Field(
+        1_500,
+        description="How long a fetch waits once its consumer has had no record for `kafka_idle_after_s` (and "
+        "before its first). Chosen with `python -m bench.idle` (docs/benchmarks.md, Idle) on 2 shared cores: "
+        "the idle stack used 0.035-0.042 of a core at 1500 ms, 0.039-0.054 at 1000 ms (at the 0.05 goal) and "
+        "0.5-0.68 at a fixed 20 ms; in exchange a stage takes up its first record after a quiet spell a few "
+        "tenths of a second late (a tiny job's video about 0.5 s later). Apache Kafka answers a fetch as soon "
+        "as a record comes, so there a long wait costs nothing.",
+    )
+    kafka_idle_after_s: float = Field(
+        60.0,
+        gt=0,
+        description="How long a consumer goes without a record before it fetches with the idle wait: long "
+        "enough that a user's next job finds the stages still fast.",
     )
     kafka_max_poll_interval_ms: int = Field(
         15 * 60 * 1000, description="Longest a handler may work on one message before the group drops it."
@@ -43,7 +58,9 @@ class BusSettings(ReelforgeSettings):
         description="A consumer silent this long leaves its group. A restarted service waits about this long "
         "to rejoin, so keep it low; 6000 is the lowest Apache Kafka accepts by default.",
     )
-    kafka_heartbeat_interval_ms: int = 1_000
+    kafka_heartbeat_interval_ms: int = Field(
+        2_000, description="How often a consumer tells its group it lives: a third of the session timeout."
+    )
     kafka_enable_idempotence: bool = Field(
         False, description="Idempotent producer; on for Apache Kafka, off for brokers that lack it (Tansu)."
     )
@@ -52,6 +69,12 @@ class BusSettings(ReelforgeSettings):
         5.0,
         description="How often a service checks that the broker still knows the platform's topics; one that "
         "lost its data makes the service restart with fresh connections.",
+    )
+    outbox_poll_s: float = Field(
+        5.0,
+        gt=0,
+        description="How often the outbox relay looks for rows nobody woke it for (another replica's, a lease "
+        "that ran out); a commit in this process wakes it at once.",
     )
     shutdown_grace_s: float = Field(
         30.0,

@@ -11,15 +11,20 @@ database session.
 """
 
 import asyncio
+import json
 import logging
 from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC
+from typing import NamedTuple
 from uuid import UUID
 
+from libs.common.events import now
 from libs.common.runtime import Runtime
 from libs.common.waiting import woken_within
 from services.gateway import jobs
+from services.gateway.progress_stream import message
 from services.gateway.settings import GatewaySettings
 from services.gateway.store import JobEvent
 
@@ -27,6 +32,21 @@ log = logging.getLogger(__name__)
 
 ENDING_KINDS = frozenset({"jobs.completed", "jobs.failed", "jobs.cancelled"})
 """History entries after which a job changes no more (a re-render aside: see `Subscription`)."""
+
+
+COMPLETION_HOLD_S = 10.0
+"""How long a completion waits, at most, for progress it overtook (see `_held`)."""
+
+
+class Outgoing(NamedTuple):
+    """A history entry as the feed gives it out: with its message's JSON, encoded once for every subscriber."""
+
+    entry: JobEvent
+    text: str
+
+
+def encode(entry: JobEvent) -> Outgoing:
+    return Outgoing(entry, json.dumps(message(entry), separators=(",", ":"), ensure_ascii=False))
 
 
 class SubscriberDropped(Exception):
@@ -44,9 +64,10 @@ def ends_stream(entry: JobEvent, rerenders: bool) -> bool:
 class Subscription:
     """One client's view of its job's feed: the history after `after_id`, then each new entry, in order.
 
-    Iterate it; iteration stops after the entry that `ends_stream`, and raises `SubscriberDropped` once
-    the client has fallen too far behind (`dropped` is set at that moment, for a sender blocked in a
-    write to notice).
+    Iterate it (entries), or call `next_message` (each entry with its JSON text, encoded once per feed
+    for all its subscribers); iteration stops after the entry that `ends_stream`, and raises
+    `SubscriberDropped` once the client has fallen too far behind (`dropped` is set at that moment, for a
+    sender blocked in a write to notice).
     """
 
     def __init__(self, after_id: int, rerenders: bool, limit: int) -> None:
@@ -54,34 +75,34 @@ class Subscription:
         self.dropped = asyncio.Event()
         self._last_id = after_id
         self._limit = limit
-        self._replay: deque[JobEvent] = deque()
-        self._pending: deque[JobEvent] = deque()
+        self._replay: deque[Outgoing] = deque()
+        self._pending: deque[Outgoing] = deque()
         self._ready = asyncio.Event()
         self._joined = False
         self._ended = False
 
-    def _join(self, history: list[JobEvent]) -> None:
-        """Take the history the feed has read so far; called without yielding to the loop, so no entry
+    def _join(self, history: list[Outgoing]) -> None:
+        """Take the history the feed has given out so far; called without yielding to the loop, so no entry
         is missed or seen twice between the history and the live entries."""
-        self._replay.extend(entry for entry in history if (entry.id or 0) > self._last_id)
+        self._replay.extend(item for item in history if (item.entry.id or 0) > self._last_id)
         if history:
-            self._last_id = max(self._last_id, history[-1].id or 0)
+            self._last_id = max(self._last_id, history[-1].entry.id or 0)
         self._joined = True
         self._ready.set()
 
-    def _offer(self, entry: JobEvent) -> None:
-        if not self._joined or self.dropped.is_set() or (entry.id or 0) <= self._last_id:
+    def _offer(self, item: Outgoing) -> None:
+        if not self._joined or self.dropped.is_set() or (item.entry.id or 0) <= self._last_id:
             return
         if len(self._pending) >= self._limit:
             self._pending.clear()
             self.dropped.set()
         else:
-            self._pending.append(entry)
-            self._last_id = entry.id or self._last_id
+            self._pending.append(item)
+            self._last_id = item.entry.id or self._last_id
         self._ready.set()
 
-    async def next(self, idle_s: float | None = None) -> JobEvent | None:
-        """The next entry; None when none came within `idle_s` (a heartbeat is due)."""
+    async def next_message(self, idle_s: float | None = None) -> Outgoing | None:
+        """The next entry and its text; None when none came within `idle_s` (a heartbeat is due)."""
         while True:
             if self.dropped.is_set():
                 raise SubscriberDropped
@@ -89,14 +110,19 @@ class Subscription:
                 raise StopAsyncIteration
             queued = self._replay or self._pending
             if queued:
-                entry = queued.popleft()
-                self._ended = ends_stream(entry, self.rerenders)
-                return entry
+                item = queued.popleft()
+                self._ended = ends_stream(item.entry, self.rerenders)
+                return item
             self._ready.clear()
             if idle_s is None:
                 await self._ready.wait()
             elif not await woken_within(self._ready, idle_s):
                 return None
+
+    async def next(self, idle_s: float | None = None) -> JobEvent | None:
+        """The next entry; None when none came within `idle_s` (a heartbeat is due)."""
+        item = await self.next_message(idle_s)
+        return item.entry if item is not None else None
 
     def __aiter__(self) -> "Subscription":
         return self
@@ -108,51 +134,91 @@ class Subscription:
 
 
 class _Feed:
-    """The one reader of a job's history in this replica."""
+    """The one reader of a job's history in this replica.
+
+    `rows` are the table's rows as last read; `history` is the part of them given to subscribers, which
+    stops short of a completion held back (`_held`) until the progress it may have overtaken is in."""
 
     def __init__(self, hub: "ProgressHub", runtime: Runtime, job_id: UUID, poll_s: float) -> None:
         self.hub, self.runtime, self.job_id, self.poll_s = hub, runtime, job_id, poll_s
-        self.history: list[JobEvent] = []
+        self.rows: list[JobEvent] = []
+        self.history: list[Outgoing] = []
         self.subscribers: set[Subscription] = set()
         self.read_once = asyncio.Event()
         self.changed = asyncio.Event()
         self.task = asyncio.create_task(self._run(), name=f"progress-feed-{job_id}")
 
     async def _run(self) -> None:
-        last_id = 0
         while True:
             self.changed.clear()
             try:
-                fresh = await self._read(last_id)
+                await self._read()
             except Exception:
                 log.warning("reading the progress of job %s failed; trying again", self.job_id, exc_info=True)
                 await asyncio.sleep(self.poll_s)
                 continue
-            for entry in fresh:
-                last_id = max(last_id, entry.id or 0)
-                for subscriber in list(self.subscribers):
-                    subscriber._offer(entry)
+            hold_s = self._deliver()
             if not self.read_once.is_set():
                 self.read_once.set()
                 for subscriber in self.subscribers:
                     subscriber._join(self.history)
-            await woken_within(self.changed, self.poll_s)
+            await woken_within(self.changed, self.poll_s if hold_s is None else min(self.poll_s, hold_s))
 
-    async def _read(self, last_id: int) -> list[JobEvent]:
-        """What is new after `last_id`, keeping `history` equal to the table's rows.
+    async def _read(self) -> None:
+        """Bring `rows` up to the table.
 
         The projection moves a completion behind progress read after it (see `projection`), which
-        deletes a row this feed already read: a batch bringing a completion, when the history already
-        holds one, reloads the history (one more query, once per render)."""
+        deletes a row this feed already read: a batch bringing a completion, when the rows already
+        hold one, reloads them (one more query, once per render)."""
+        last_id = (self.rows[-1].id or 0) if self.rows else 0
         fresh = await jobs.events_after(self.runtime, self.job_id, last_id)
         self.hub.reads += 1
         completes = any(entry.kind == "jobs.completed" for entry in fresh)
-        if completes and any(entry.kind == "jobs.completed" for entry in self.history):
-            self.history = await jobs.events_after(self.runtime, self.job_id, 0)
+        if completes and any(entry.kind == "jobs.completed" for entry in self.rows):
+            self.rows = await jobs.events_after(self.runtime, self.job_id, 0)
             self.hub.reads += 1
-            return [entry for entry in self.history if (entry.id or 0) > last_id]
-        self.history.extend(fresh)
-        return fresh
+            kept = {_identity(row) for row in self.rows}
+            self.history = [item for item in self.history if _identity(item.entry) in kept]
+        else:
+            self.rows.extend(fresh)
+
+    def _deliver(self) -> float | None:
+        """Give subscribers the rows they have not had, in order, up to a completion held back; returns how
+        long that one is still held (None: none is)."""
+        given = (self.history[-1].entry.id or 0) if self.history else 0
+        rendered = False
+        for entry in self.rows:
+            rendered = rendered or (entry.kind == "jobs.progress" and entry.progress >= 100)
+            if (entry.id or 0) <= given:
+                continue
+            hold_s = 0.0 if rendered else _held(entry)
+            if hold_s > 0:
+                return hold_s
+            item = encode(entry)
+            self.history.append(item)
+            for subscriber in list(self.subscribers):
+                subscriber._offer(item)
+        return None
+
+
+def _identity(entry: JobEvent) -> tuple[int | None, str, int, str]:
+    """A row as the feed tells rows apart (SQLite may give a moved row's id to the row after it)."""
+    return entry.id, entry.kind, entry.progress, entry.message
+
+
+def _held(entry: JobEvent) -> float:
+    """How much longer a completion with no 100 % progress before it waits for that progress (0: none).
+
+    A job's progress events share one partition, in order, and the render reports 100 % after every
+    other stage's progress and before its completion; but the completion travels on another topic and
+    can be read first (the projection then records the late progress before it, `projection`). Once
+    the 100 % is in, nothing the stages reported before the completion can still be on its way. A
+    completion announced again without a render (a redrive that reused the video) has no 100 %: it is
+    given out `COMPLETION_HOLD_S` after it was recorded."""
+    if entry.kind != "jobs.completed":
+        return 0.0
+    recorded = entry.created_at if entry.created_at.tzinfo else entry.created_at.replace(tzinfo=UTC)
+    return max(0.0, COMPLETION_HOLD_S - (now() - recorded).total_seconds())
 
 
 class ProgressHub:

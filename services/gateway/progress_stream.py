@@ -3,14 +3,16 @@ each job event as a message, the job's live events from its shared feed, answers
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from fastapi import WebSocket, WebSocketDisconnect
 
 from libs.common.runtime import Runtime
-from services.gateway.progress_hub import ProgressHub
 from services.gateway.store import JobEvent
+
+if TYPE_CHECKING:  # the hub encodes each entry with `message`, once for all its subscribers
+    from services.gateway.progress_hub import ProgressHub
 
 KIND_TO_TYPE = {
     "jobs.created": "created",
@@ -21,6 +23,9 @@ KIND_TO_TYPE = {
     "jobs.failed": "failed",
     "jobs.cancelled": "cancelled",
 }
+
+
+PONG = '{"type":"pong"}'
 
 
 def message(entry: JobEvent) -> dict[str, Any]:
@@ -36,7 +41,7 @@ def message(entry: JobEvent) -> dict[str, Any]:
     }
 
 
-async def follow(runtime: Runtime, signals: ProgressHub, job_id: UUID, after_id: int) -> AsyncIterator[JobEvent]:
+async def follow(runtime: Runtime, signals: "ProgressHub", job_id: UUID, after_id: int) -> AsyncIterator[JobEvent]:
     """The job's events after `after_id`, live, ending with its final event, from the job's shared feed.
     Raises `SubscriberDropped` for a consumer that falls behind."""
     async with signals.subscribe(runtime, job_id, after_id) as feed:
@@ -49,4 +54,4 @@ async def answer_pings(websocket: WebSocket) -> None:
     with contextlib.suppress(WebSocketDisconnect, RuntimeError):
         while True:
             if (await websocket.receive_text()).strip().lower() in ("ping", '"ping"', '{"type":"ping"}'):
-                await websocket.send_json({"type": "pong"})
+                await websocket.send_text(PONG)

@@ -26,7 +26,7 @@ from libs.common.errors import NotFound, Unauthorized
 from services.gateway import jobs
 from services.gateway.deps import CurrentUser, RuntimeDep, identify
 from services.gateway.progress_hub import ProgressHub, SubscriberDropped, Subscription
-from services.gateway.progress_stream import answer_pings, message
+from services.gateway.progress_stream import KIND_TO_TYPE, answer_pings
 from services.gateway.security import Principal, TokenVerifier
 
 router = APIRouter(tags=["progress"])
@@ -39,6 +39,8 @@ Follow = Annotated[
     Literal["rerenders"] | None,
     Query(description="`rerenders`: keep a completed job's stream open and stream its re-renders too"),
 ]
+
+
 @router.websocket("/jobs/{job_id}/events")
 async def job_events_socket(
     websocket: WebSocket, job_id: UUID, token: str | None = None, follow: Follow = None
@@ -79,8 +81,13 @@ async def _stream(
     a connection the client does not read) or the client leaves (`reader` returns)."""
 
     async def send() -> None:
-        async for entry in feed:
-            await websocket.send_json(message(entry))
+        while True:
+            try:
+                item = await feed.next_message()
+            except StopAsyncIteration:
+                return
+            assert item is not None  # no idle limit
+            await websocket.send_text(item.text)  # encoded once by the feed, for all its sockets
 
     sender = asyncio.create_task(send())
     dropped = asyncio.create_task(feed.dropped.wait())
@@ -147,13 +154,13 @@ async def job_events_stream(
         async with hub.subscribe(runtime, job_id, after, rerenders=follow == "rerenders") as feed:
             while True:
                 try:
-                    entry = await feed.next(heartbeat_s)
+                    item = await feed.next_message(heartbeat_s)
                 except (StopAsyncIteration, SubscriberDropped):
                     return
-                if entry is None:
+                if item is None:
                     yield ": ping\n\n"
                     continue
-                body = message(entry)
-                yield f"id: {entry.id}\nevent: {body['type']}\ndata: {json.dumps(body)}\n\n"
+                kind = KIND_TO_TYPE.get(item.entry.kind, item.entry.kind)
+                yield f"id: {item.entry.id}\nevent: {kind}\ndata: {item.text}\n\n"
 
     return StreamingResponse(lines(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})

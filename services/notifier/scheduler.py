@@ -3,7 +3,8 @@
 It claims due messages (each claim is a lease on one attempt, see `store.claim_due`), makes each
 attempt in a task of its own, up to `webhook_max_in_flight` at once, and records each result in
 one transaction with its report. Between rounds it sleeps until the next message falls due, a
-message is created or replayed here (`wake`), or `webhook_poll_s` passes (work from other replicas).
+message is created or replayed here (`wake`), or `webhook_poll_s` passes (work from other replicas); a
+look that finds nothing waiting is a read, not a claim.
 A replica that dies mid-attempt leaves a lease that runs out, and the attempt is made again.
 """
 
@@ -74,13 +75,17 @@ class DeliveryScheduler:
         self.wake()
 
     async def _pause(self) -> None:
-        delay = self.poll_s
-        if len(self._in_flight) < self.max_in_flight:
-            due = await next_due_at(self.runtime.db)
+        """Sleep until the next message falls due, one is made or replayed here, or `poll_s` passes. A look
+        after `poll_s` that finds nothing waiting anywhere is a read alone, and sleeps again."""
+        while True:
+            due = await next_due_at(self.runtime.db) if len(self._in_flight) < self.max_in_flight else None
+            delay = self.poll_s
             if due is not None:
                 delay = min(delay, max(SHORTEST_PAUSE_S, (due - now()).total_seconds()))
-        await woken_within(self._wakeup, delay)
-        self._wakeup.clear()
+            woken = await woken_within(self._wakeup, delay)
+            self._wakeup.clear()
+            if woken or due is not None:
+                return
 
     async def _attempt(self, due: DueAttempt) -> None:
         started = time.perf_counter()

@@ -99,10 +99,12 @@ async def started_job(app: FastAPI, bus: BusProbe) -> tuple[JobRequested, str]:
 
 
 async def run_the_job(app: FastAPI, bus: BusProbe, requested: JobRequested, steps: int, text: str = "") -> None:
-    """Publish `steps` progress events as the stages would, then the completion once they are projected."""
+    """Publish `steps` progress events as the stages would, the last being the render's 100 %, then the
+    completion once they are projected."""
     for step in range(steps):
-        progress = 20 + step * 79 // steps
-        await bus.publish(JobProgress.after(requested, stage="images", progress=progress, message=f"step {step}{text}"))
+        progress = 100 if step == steps - 1 else 20 + step * 79 // steps
+        stage = "render" if step == steps - 1 else "images"
+        await bus.publish(JobProgress.after(requested, stage=stage, progress=progress, message=f"step {step}{text}"))
     await job_when(app, requested.job_id, lambda job: job.message.startswith(f"step {steps - 1}"))
     await bus.publish(JobCompleted.after(requested, output=OUTPUT))
 
@@ -236,6 +238,46 @@ async def test_progress_read_after_the_completion_is_streamed_before_it(
     assert [entry["seq"] for entry in seen] == sorted(entry["seq"] for entry in seen)
     assert [entry["progress"] for entry in seen] == sorted(entry["progress"] for entry in seen)
     assert (job.status, job.message) == ("completed", "Video ready"), "the job itself does not change"
+
+
+async def test_a_completion_that_overtakes_progress_does_not_cut_it_off_a_live_stream(
+    kafka: str, database_url: str, tmp_path: Path
+) -> None:
+    """Under load the completion (its own topic) is read before the job's last progress: a socket following
+    the job still gets that progress, then the completion, exactly what a socket connecting afterwards gets."""
+    async with serving(create_app(settings_for(kafka, database_url, tmp_path))) as app, BusProbe(kafka) as bus:
+        hub: ProgressHub = app.state.signals
+        requested, key = await started_job(app, bus)
+        await bus.publish(JobProgress.after(requested, stage="images", progress=40, message="Painted scene 1 of 2"))
+        await job_when(app, requested.job_id, lambda job: job.progress == 40)
+        late = [
+            JobProgress.after(requested, stage="images", progress=60, message="Painted scene 2 of 2"),
+            JobProgress.after(requested, stage="render", progress=60, message="Rendering video: 0%"),
+            JobProgress.after(requested, stage="render", progress=100, message="Rendering video: 100%"),
+        ]
+        async with listening(app) as api, asyncio.timeout(30):
+            url = f"{api}/jobs/{requested.job_id}/events?token={key}"
+            live = asyncio.create_task(received(url))
+            await until(lambda: hub.subscribers(requested.job_id) == 1)
+            await bus.publish(JobCompleted.after(requested, output=OUTPUT))
+            await job_when(app, requested.job_id, lambda job: job.status == "completed")
+            reads = hub.reads
+            await until(lambda: hub.reads > reads)  # the feed has read the completion since, and holds it back
+            assert not live.done(), "the stream waits for the render's 100 % before it ends"
+            for event in late:
+                await bus.publish(event)
+            seen = await live
+            afterwards = await received(url)
+        job = await jobs.get_job(app.state.runtime, OWNER, requested.job_id)
+    assert [(entry["type"], entry["message"]) for entry in seen[-5:]] == [
+        ("progress", "Painted scene 1 of 2"),
+        ("progress", "Painted scene 2 of 2"),
+        ("progress", "Rendering video: 0%"),
+        ("progress", "Rendering video: 100%"),
+        ("completed", "Video ready"),
+    ]
+    assert seen == afterwards, "the live socket sees what a lone one connecting afterwards sees"
+    assert (job.status, job.progress, job.message) == ("completed", 100, "Video ready"), "a final job never changes"
 
 
 async def test_a_rerender_is_streamed_to_sockets_that_follow_rerenders(
