@@ -47,10 +47,17 @@ lint: $(TEST_INSTALLED)
 	$(BIN)/mypy libs services
 	$(BIN)/lint-imports
 
-## bench: render (a 60 s vertical short vs a bare encode and MoviePy; BENCH_ARGS='--moviepy-python PY') and voices (Whisper's word error rate per voice)
-bench: system-deps-run $(TEST_INSTALLED)
+## bench: render (vs a bare encode and MoviePy; BENCH_ARGS='--moviepy-python PY'), voices, idle, hops, throughput, gateway, fanout, memory, then the goals' summary atop docs/benchmarks.md (about 28 min on 2 cores)
+bench: system-deps-test $(TEST_INSTALLED)
 	$(BIN)/python -m bench.render $(BENCH_ARGS)
 	$(BIN)/python -m bench.voices
+	$(BIN)/python -m bench.idle
+	$(BIN)/python -m bench.hops --jobs 10
+	$(BIN)/python -m bench.throughput --sizes 10,50,200 --replicated-sizes 10,50
+	$(BIN)/python -m bench.gateway --seconds 10
+	$(BIN)/python -m bench.fanout
+	$(BIN)/python -m bench.memory
+	$(BIN)/python -m bench.summary
 
 ## lock: re-pin both lock files in clean environments; the run-time pins are taken from the test resolution
 lock:
