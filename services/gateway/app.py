@@ -9,31 +9,26 @@ from fastapi.middleware.cors import CORSMiddleware
 from libs.common.http_errors import install_error_handlers
 from libs.common.runtime import Runtime
 from libs.common.service import build_service
-from services.gateway import (
-    compat,
-    projection,
-    ratelimit,
-    signed_urls,
-    templates,
-    webhooks,
-    ws,
-)
-from services.gateway.access import DisabledAccounts
-from services.gateway.api_keys import KnownKeys
-from services.gateway.auth_client import AuthClient
-from services.gateway.job_reads import JobReads
-from services.gateway.progress_hub import ProgressHub
-from services.gateway.reconciler import run_reconciler
-from services.gateway.request_budgets import RequestBudgets
-from services.gateway.routes import admin, assets, auth, files, jobs, models, users
-from services.gateway.routes import api_keys as api_key_routes
-from services.gateway.routes import projects as project_routes
-from services.gateway.routes import scenes as scene_routes
-from services.gateway.routes import studio as studio_routes
-from services.gateway.routes import templates as template_routes
-from services.gateway.routes import uploads as upload_routes
-from services.gateway.routes import webhooks as webhook_routes
-from services.gateway.security import TokenVerifier
+from services.gateway import compat
+from services.gateway.core import projection, ratelimit, signed_urls, templates, webhooks
+from services.gateway.core.access import DisabledAccounts
+from services.gateway.core.api_keys import KnownKeys
+from services.gateway.core.job_reads import JobReads
+from services.gateway.core.progress_hub import ProgressHub
+from services.gateway.core.reconciler import run_reconciler
+from services.gateway.core.request_budgets import RequestBudgets
+from services.gateway.core.security import TokenVerifier
+from services.gateway.http import ratelimit_headers
+from services.gateway.http.auth_client import AuthClient
+from services.gateway.http.routes import admin, assets, auth, files, jobs, models, users
+from services.gateway.http.routes import api_keys as api_key_routes
+from services.gateway.http.routes import progress as ws
+from services.gateway.http.routes import projects as project_routes
+from services.gateway.http.routes import scenes as scene_routes
+from services.gateway.http.routes import studio as studio_routes
+from services.gateway.http.routes import templates as template_routes
+from services.gateway.http.routes import uploads as upload_routes
+from services.gateway.http.routes import webhooks as webhook_routes
 from services.gateway.settings import GatewaySettings
 
 API = "/api/v1"
@@ -74,14 +69,14 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.state.signals = signals
     app.state.job_reads = JobReads(settings.job_read_cache_s)
     install_error_handlers(app)
-    app.add_middleware(ratelimit.RateLimitHeaders)
+    app.add_middleware(ratelimit_headers.RateLimitHeaders)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins,
         allow_methods=["*"],
         allow_headers=["*"],
         allow_credentials="*" not in settings.allowed_origins,
-        expose_headers=[*ratelimit.HEADERS],
+        expose_headers=[*ratelimit_headers.HEADERS],
     )
     for router in (
         auth.router,

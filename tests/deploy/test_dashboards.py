@@ -28,9 +28,9 @@ from libs.common.events import JobInput, RenderOptions, WebhookEndpointRegistere
 from libs.common.settings import StorageSettings
 from services.audio.app import create_app as create_audio
 from services.audio.settings import AudioSettings
-from services.gateway import jobs
 from services.gateway.app import create_app as create_gateway
-from services.gateway.security import Principal
+from services.gateway.core import jobs
+from services.gateway.core.security import Principal
 from services.gateway.settings import GatewaySettings
 from services.imaging.app import create_app as create_imaging
 from services.imaging.settings import ImagingSettings
@@ -271,7 +271,7 @@ async def test_the_api_dashboard_routes_are_templates_whatever_the_path() -> Non
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
         for method, path in [
             ("GET", "/metrics"),
-            ("GET", f"/api/v1/jobs/{job_id}"),  # no runtime outside its lifespan: a 500, still on its route
+            ("GET", f"/api/v1/jobs/{job_id}"),  # no credentials: a 401, still on its route
             ("GET", "/compat/storyboard/api/v1/models/nothing-such"),
             ("GET", f"/no/such/{job_id}"),
             ("BREW", "/healthz"),
@@ -281,7 +281,7 @@ async def test_the_api_dashboard_routes_are_templates_whatever_the_path() -> Non
     series = set(re.findall(r"^reelforge_http_requests_total\{(.*)\}", text, re.MULTILINE))
     for labels in (
         'method="GET",route="/metrics",service="gateway",status="200"',
-        'method="GET",route="/api/v1/jobs/{job_id}",service="gateway",status="500"',
+        'method="GET",route="/api/v1/jobs/{job_id}",service="gateway",status="401"',
         'method="GET",route="/compat/storyboard/api/v1/models/{model_id}",service="gateway",status="404"',
         'method="GET",route="unmatched",service="gateway",status="404"',
         'method="other",route="/healthz",service="gateway",status="405"',

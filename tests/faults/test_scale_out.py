@@ -39,8 +39,8 @@ from libs.common.events import (
 from libs.common.outbox import ProcessedEvent
 from libs.common.settings import DatabaseSettings
 from libs.embedded.broker import LocalBroker
-from services.gateway.projection import work_of
-from services.gateway.store import Job, JobEvent
+from services.gateway.core.projection import work_of
+from services.gateway.core.store import Job, JobEvent
 from tests.bus import BusProbe
 from tests.fakes.openai_api import CHAT, FakeOpenAI, FakeOpenAIServer, answer_to_request, stalled
 from tests.servers import PostgresCluster, free_port
@@ -254,7 +254,7 @@ async def stages_reported_again(
         assert time.monotonic() < deadline, f"not answered again: {missing}"
         await asyncio.sleep(0.5)
     again: list[Report] = [*(await events(bus, ImagesCompleted)), *(await events(bus, AudioCompleted))]
-    ids = [event.event_id for event in again if str(event.job_id) in created]
+    ids = {event.event_id for event in again if str(event.job_id) in created}  # a relay killed mid-send sends twice
     while True:
         async with scaled.gateway_db.sessions() as session:
             query = select(ProcessedEvent.event_id).where(

@@ -24,8 +24,9 @@ from starlette.exceptions import HTTPException
 
 from libs.common.errors import Conflict, InvalidInput, NotFound, ProviderError, ReelforgeError, Unauthorized
 from libs.common.http_errors import STATUS_BY_ERROR, AnswerUnexpected, Respond, field_errors
-from services.gateway import ratelimit, sign_in
-from services.gateway.deps import database, gateway_settings
+from services.gateway.core import ratelimit, sign_in
+from services.gateway.http import ratelimit_headers
+from services.gateway.http.deps import database, gateway_settings
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ async def register_account(request: Request, body: dict[str, Any]) -> Any:
     """Register through auth, counted against the native API's budget of registrations per client address."""
     settings = gateway_settings(request)
     await sign_in.count_registration(
-        database(request), settings, ratelimit.client_address(request, settings.trusted_proxies)
+        database(request), settings, ratelimit_headers.client_address(request, settings.trusted_proxies)
     )
     return await call_auth(request, "POST", "/register", body)
 
@@ -154,7 +155,9 @@ async def log_in(request: Request, identifier: str, password: str) -> Any:
     """Log in through auth (the token pair), guarded like the native login: failed logins are counted
     per account and per client address, and past either budget refused with 429."""
     db, settings = database(request), gateway_settings(request)
-    budgets = sign_in.login_budgets(settings, ratelimit.client_address(request, settings.trusted_proxies), identifier)
+    budgets = sign_in.login_budgets(
+        settings, ratelimit_headers.client_address(request, settings.trusted_proxies), identifier
+    )
     await ratelimit.peek(db, budgets, "failed logins")
     try:
         return await call_auth(request, "POST", "/login", {"login": identifier, "password": password})

@@ -23,7 +23,6 @@ from libs.common.events import RenderOptions, VideoOutput
 from libs.common.pacing import target_seconds
 from libs.common.runtime import Runtime
 from libs.common.vocabulary import FINAL_STATUSES
-from services.gateway import jobs, projects, quotas, ratelimit, submission, templates
 from services.gateway.compat.common import (
     Failure,
     answer_errors,
@@ -34,12 +33,14 @@ from services.gateway.compat.common import (
     log_in,
     register_account,
 )
-from services.gateway.deps import CurrentUser, PageNumber, RequestBudgetsDep, RuntimeDep, downloads
-from services.gateway.projects import Project
-from services.gateway.schemas import JobCreate
-from services.gateway.security import Principal
-from services.gateway.store import Job
-from services.gateway.templates import Template
+from services.gateway.core import jobs, projects, quotas, ratelimit, submission, templates
+from services.gateway.core.projects import Project
+from services.gateway.core.schemas import JobCreate
+from services.gateway.core.security import Principal
+from services.gateway.core.store import Job
+from services.gateway.core.templates import Template
+from services.gateway.http import ratelimit_headers
+from services.gateway.http.deps import CurrentUser, PageNumber, RequestBudgetsDep, RuntimeDep, downloads
 
 STYLES: dict[str, str] = {
     "realistic": "photorealistic",
@@ -271,7 +272,7 @@ def charged(what: str, limit: int) -> Callable[..., Awaitable[Principal]]:
 
     async def charge(request: Request, user: CurrentUser, budgets: RequestBudgetsDep) -> Principal:
         budget = ratelimit.Budget(f"user:{user.user_id}:platform:{what}", limit, ratelimit.HOUR)
-        ratelimit.remember(request, await budgets.charge([budget], f"{what} requests"))
+        ratelimit_headers.remember(request, await budgets.charge([budget], f"{what} requests"))
         return user
 
     return charge

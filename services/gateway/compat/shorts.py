@@ -33,11 +33,11 @@ from libs.common.errors import InvalidInput, NotFound, Unauthorized
 from libs.common.events import JobInput, RenderOptions, now
 from libs.common.runtime import Runtime
 from libs.common.vocabulary import ArtStyle, DurationPreset, Language, Topic, Voice
-from services.gateway import jobs, scenes
 from services.gateway.compat.common import Failure, call_auth, dialect_app, iso_z, parse_job_id
-from services.gateway.deps import CurrentUser, DownloadsDep, RuntimeDep, bearer
-from services.gateway.security import Principal
-from services.gateway.store import Job
+from services.gateway.core import jobs, scenes
+from services.gateway.core.security import Principal
+from services.gateway.core.store import Job
+from services.gateway.http.deps import CurrentUser, DownloadsDep, RuntimeDep, bearer
 
 BAD_LOGIN = "Incorrect username or password"
 BAD_TOKEN = "Could not validate credentials"
@@ -297,9 +297,7 @@ def create_app(gateway: FastAPI) -> FastAPI:
         return TaskCreated(task_id=str(job.id), status=job.status)
 
     @app.get("/video/tasks/{task_id}")
-    async def video_status(
-        task_id: str, user: CurrentUser, runtime: RuntimeDep, downloads: DownloadsDep
-    ) -> VideoTask:
+    async def video_status(task_id: str, user: CurrentUser, runtime: RuntimeDep, downloads: DownloadsDep) -> VideoTask:
         """The task; once the video is ready, `url` downloads it without credentials until it expires."""
         job = await task_job(runtime, user, task_id)
         url = (await downloads.signed(user, job.id)).url if job.output else None

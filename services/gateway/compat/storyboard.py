@@ -31,9 +31,13 @@ from libs.common.pacing import SECONDS_PER_SCENE
 from libs.common.runtime import Runtime
 from libs.common.settings import ProviderSettings
 from libs.common.vocabulary import MOODS
-from services.gateway import jobs, progress_stream, quotas, scenes, uploads
 from services.gateway.compat.common import Failure, dialect_app, iso_z, parse_job_id
-from services.gateway.deps import (
+from services.gateway.core import jobs, progress_stream, quotas, scenes, uploads
+from services.gateway.core.schemas import MIN_SECONDS, JobCreate
+from services.gateway.core.security import Principal
+from services.gateway.core.store import Job, JobEvent
+from services.gateway.core.submission import submit_job
+from services.gateway.http.deps import (
     ANONYMOUS,
     NOT_AUTHENTICATED,
     PageNumber,
@@ -43,11 +47,8 @@ from services.gateway.deps import (
     anonymous_allowed,
     identify,
 )
-from services.gateway.media import serve_object
-from services.gateway.schemas import MIN_SECONDS, JobCreate
-from services.gateway.security import Principal
-from services.gateway.store import Job, JobEvent
-from services.gateway.submission import submit_job
+from services.gateway.http.media import serve_object
+from services.gateway.http.sockets import answer_pings
 
 API_VERSION = "1.0.0"
 STATUS = {
@@ -438,7 +439,7 @@ def create_app(gateway: FastAPI) -> FastAPI:
             return
         await websocket.send_json({"type": "connected", "job_id": job_id, "message": f"Connected to job {job_id}"})
         streaming = asyncio.create_task(stream_job(websocket, user, job))
-        pings = asyncio.create_task(progress_stream.answer_pings(websocket))
+        pings = asyncio.create_task(answer_pings(websocket))
         try:
             # The pings task ends when the client goes away: then the stream stops too.
             done, _ = await asyncio.wait({streaming, pings}, return_when=asyncio.FIRST_COMPLETED)

@@ -17,14 +17,14 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from libs.common.errors import Forbidden, NotFound
 from libs.common.events import CostBreakdown, JobInput
 from libs.common.vocabulary import VOICES, Fps, Mood, Quality, Voice
-from services.gateway import admission, jobs, projects, submission
 from services.gateway.compat import numbering
 from services.gateway.compat.common import Failure, call_auth, dialect_app, log_in, register_account
-from services.gateway.deps import CurrentUser, DownloadsDep, RuntimeDep
-from services.gateway.projects import Project
-from services.gateway.schemas import JobCreate
-from services.gateway.security import Principal
-from services.gateway.store import Job
+from services.gateway.core import admission, jobs, projects, submission
+from services.gateway.core.projects import Project
+from services.gateway.core.schemas import JobCreate
+from services.gateway.core.security import Principal
+from services.gateway.core.store import Job
+from services.gateway.http.deps import CurrentUser, DownloadsDep, RuntimeDep
 
 TABLES = numbering.TABLES
 MAX_SKIP = 10_000
@@ -395,9 +395,7 @@ async def estimate_cost(data: EstimateIn, user: CurrentUser, request: Request) -
 
 
 @router.post("/jobs/signed-url", tags=["jobs"])
-async def signed_url(
-    data: SignedUrlIn, user: CurrentUser, downloads: DownloadsDep, request: Request
-) -> SignedUrlOut:
+async def signed_url(data: SignedUrlIn, user: CurrentUser, downloads: DownloadsDep, request: Request) -> SignedUrlOut:
     """A link that downloads the finished film without credentials until `expires_at`."""
     signed = await downloads.signed(user, await job_uuid(request, user, data.job_id))
     return SignedUrlOut(url=signed.url, expires_at=naive_utc(signed.expires_at))

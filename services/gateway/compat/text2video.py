@@ -20,11 +20,11 @@ from libs.common.errors import InvalidInput
 from libs.common.events import JobInput, RenderOptions, VideoOutput
 from libs.common.runtime import Runtime
 from libs.common.scene_work import FETCHING_FOOTAGE, SEARCHING_FOOTAGE
-from services.gateway import jobs
 from services.gateway.compat.common import Failure, dialect_app, epoch_seconds, parse_job_id
-from services.gateway.deps import RuntimeDep, StoreDep, UserOrAnonymous
-from services.gateway.media import serve_object
-from services.gateway.store import Job
+from services.gateway.core import jobs
+from services.gateway.core.store import Job
+from services.gateway.http.deps import RuntimeDep, StoreDep, UserOrAnonymous
+from services.gateway.http.media import serve_object
 
 PAGE = 100
 MAX_TEXT = 20000

@@ -1,10 +1,10 @@
 """The gateway's migration history (`versions/`) and the tables it builds, as the models declare them."""
 
 from libs.common.migrations import RUNTIME_TABLES
-from services.gateway import (
+from services.gateway import compat
+from services.gateway.core import (
     access,
     api_keys,
-    compat,
     projects,
     ratelimit,
     scene_store,

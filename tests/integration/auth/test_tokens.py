@@ -18,7 +18,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from libs.common.errors import Unauthorized
-from services.gateway.security import TokenVerifier
+from services.gateway.core.security import TokenVerifier
 from tests.servers import free_port, wait_until
 
 REPO = Path(__file__).resolve().parents[3]

@@ -11,12 +11,12 @@ from sqlmodel import func, select
 
 from libs.common.errors import InvalidInput
 from libs.common.events import JobRequested
-from services.gateway import submission
 from services.gateway.app import create_app
-from services.gateway.idempotency import Idempotency
-from services.gateway.schemas import JobBatch, JobCreate
-from services.gateway.security import Principal
-from services.gateway.store import Job
+from services.gateway.core import submission
+from services.gateway.core.idempotency import Idempotency
+from services.gateway.core.schemas import JobBatch, JobCreate
+from services.gateway.core.security import Principal
+from services.gateway.core.store import Job
 from tests.bus import BusProbe, serving
 from tests.integration.gateway.test_job_options import gateway_settings
 

@@ -14,10 +14,10 @@ from libs.common.errors import InvalidInput
 from libs.common.events import JobInput, RenderOptions
 from libs.common.migrations import upgrade_to_head
 from libs.common.runtime import Runtime
-from services.gateway import admission, jobs
-from services.gateway.security import Principal
+from services.gateway.core import admission, jobs
+from services.gateway.core.security import Principal
+from services.gateway.core.store import Job, SpendingDay
 from services.gateway.settings import GatewaySettings
-from services.gateway.store import Job, SpendingDay
 
 ATTEMPTS = 12
 FITTING = 5

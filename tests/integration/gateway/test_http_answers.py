@@ -18,13 +18,13 @@ from sqlmodel import select
 from starlette.routing import Mount
 
 from libs.common.settings import StorageSettings
-from services.gateway import api_keys, templates
 from services.gateway.app import API, create_app
-from services.gateway.schemas import JobCreate
-from services.gateway.security import Principal
+from services.gateway.core import api_keys, templates
+from services.gateway.core.schemas import JobCreate
+from services.gateway.core.security import Principal
+from services.gateway.core.store import Job
+from services.gateway.core.templates import Template
 from services.gateway.settings import GatewaySettings
-from services.gateway.store import Job
-from services.gateway.templates import Template
 from tests.bus import service_settings, serving
 
 ADA = Principal(user_id="ada-1", role="user", username="ada")

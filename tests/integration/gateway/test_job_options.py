@@ -23,12 +23,12 @@ from libs.common.events import (
     VideoOutput,
 )
 from libs.common.settings import StorageSettings
-from services.gateway import jobs, submission
 from services.gateway.app import create_app
-from services.gateway.schemas import JobCreate, JobPublic
-from services.gateway.security import Principal
+from services.gateway.core import jobs, submission
+from services.gateway.core.schemas import JobCreate, JobPublic
+from services.gateway.core.security import Principal
+from services.gateway.core.store import Job
 from services.gateway.settings import GatewaySettings
-from services.gateway.store import Job
 from tests.bus import BusProbe, service_settings, serving
 
 OWNER = Principal(user_id="options-owner", role="user", username="owner")

@@ -15,10 +15,10 @@ from sqlalchemy import text
 from libs.common.errors import NotFound
 from libs.common.events import JobInput, JobProgress, JobRequested, RenderOptions
 from libs.common.settings import StorageSettings
-from services.gateway import jobs, submission
 from services.gateway.app import create_app
-from services.gateway.routes.jobs import get_job
-from services.gateway.security import Principal
+from services.gateway.core import jobs, submission
+from services.gateway.core.security import Principal
+from services.gateway.http.routes.jobs import get_job
 from services.gateway.settings import GatewaySettings
 from tests.bus import BusProbe, processed, service_settings, serving
 

@@ -26,12 +26,12 @@ from libs.common.events import (
     VideoOutput,
 )
 from libs.common.settings import StorageSettings
-from services.gateway import jobs, projection, projects, scenes, submission, templates
 from services.gateway.app import create_app
-from services.gateway.schemas import JobCreate
-from services.gateway.security import Principal
+from services.gateway.core import jobs, projection, projects, scenes, submission, templates
+from services.gateway.core.schemas import JobCreate
+from services.gateway.core.security import Principal
+from services.gateway.core.store import Job
 from services.gateway.settings import GatewaySettings
-from services.gateway.store import Job
 from tests.bus import BusProbe, processed, service_settings, serving
 
 ADA = Principal(user_id="ada-1", role="user", username="ada")

@@ -32,13 +32,13 @@ from libs.common.events import (
     VideoOutput,
 )
 from libs.common.settings import StorageSettings
-from services.gateway import api_keys, jobs, scenes
 from services.gateway.app import create_app
-from services.gateway.progress_hub import ProgressHub
-from services.gateway.progress_stream import message
-from services.gateway.security import Principal
+from services.gateway.core import api_keys, jobs, scenes
+from services.gateway.core.progress_hub import ProgressHub
+from services.gateway.core.progress_stream import message
+from services.gateway.core.security import Principal
+from services.gateway.core.store import Job
 from services.gateway.settings import GatewaySettings
-from services.gateway.store import Job
 from tests.bus import BusProbe, service_settings, serving
 
 OWNER = Principal(user_id="owner-1", role="user", username="owner")

@@ -25,13 +25,13 @@ from libs.common.outbox import OutboxMessage
 from libs.common.runtime import Runtime
 from libs.common.settings import StorageSettings
 from libs.embedded.broker import LocalBroker
-from services.gateway import jobs, review
 from services.gateway.app import create_app
-from services.gateway.reconciler import reconcile_once
-from services.gateway.schemas import StoryApproval
-from services.gateway.security import Principal
+from services.gateway.core import jobs, review
+from services.gateway.core.reconciler import reconcile_once
+from services.gateway.core.schemas import StoryApproval
+from services.gateway.core.security import Principal
+from services.gateway.core.store import BusLife, Job
 from services.gateway.settings import GatewaySettings
-from services.gateway.store import BusLife, Job
 from tests.bus import BusProbe, service_settings, serving
 from tests.servers import free_port
 

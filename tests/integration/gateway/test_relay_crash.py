@@ -9,9 +9,9 @@ from sqlmodel import col
 from libs.common.events import JobInput, JobRequested, RenderOptions, StoryCompleted
 from libs.common.outbox import OutboxMessage
 from libs.common.settings import StorageSettings
-from services.gateway import jobs
 from services.gateway.app import create_app as create_gateway
-from services.gateway.security import Principal
+from services.gateway.core import jobs
+from services.gateway.core.security import Principal
 from services.gateway.settings import GatewaySettings
 from services.story.app import create_app as create_story
 from services.story.settings import StorySettings

@@ -24,10 +24,10 @@ from libs.common.events import (
     VideoOutput,
 )
 from libs.common.settings import StorageSettings
-from services.gateway import jobs
 from services.gateway.app import create_app
-from services.gateway.projection import work_of
-from services.gateway.security import Principal
+from services.gateway.core import jobs
+from services.gateway.core.projection import work_of
+from services.gateway.core.security import Principal
 from services.gateway.settings import GatewaySettings
 from tests.bus import BusProbe, processed, service_settings, serving
 

@@ -25,8 +25,8 @@ from libs.common.events import (
 from libs.common.pricing import Prices
 from libs.common.settings import ProviderSettings, StorageSettings
 from libs.common.storage import open_store
-from services.gateway.admission import price_job
-from services.gateway.routes.models import catalogue
+from services.gateway.core.admission import price_job
+from services.gateway.http.routes.models import catalogue
 from services.imaging.app import create_app
 from services.imaging.pictures import PictureMaker, PictureRequest
 from services.imaging.providers import build_makers

@@ -13,8 +13,8 @@ from libs.common.db import Database
 from libs.common.events import now
 from libs.common.migrations import upgrade_to, upgrade_to_head
 from libs.common.settings import DatabaseSettings
-from services.gateway.scene_store import SceneImageVersion
-from services.gateway.store import Job
+from services.gateway.core.scene_store import SceneImageVersion
+from services.gateway.core.store import Job
 from tests.integration.migrations.schema import count, differences, head, models, revision
 
 BASELINE = "0001"

@@ -16,9 +16,9 @@ from libs.common.settings import StorageSettings
 from libs.common.tracing import traced
 from services.audio.app import create_app as create_audio
 from services.audio.settings import AudioSettings
-from services.gateway import jobs
 from services.gateway.app import create_app as create_gateway
-from services.gateway.security import Principal
+from services.gateway.core import jobs
+from services.gateway.core.security import Principal
 from services.gateway.settings import GatewaySettings
 from services.imaging.app import create_app as create_imaging
 from services.imaging.settings import ImagingSettings

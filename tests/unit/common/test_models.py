@@ -5,7 +5,7 @@ import pytest
 from libs.common.errors import NotFound
 from libs.common.models import MODELS, PICTURE_MODEL_IDS
 from libs.common.settings import ProviderSettings
-from services.gateway.routes.models import catalogue, describe
+from services.gateway.http.routes.models import catalogue, describe
 
 NO_KEYS = ProviderSettings(openai_api_key="", replicate_api_token="", pexels_api_key="", pixabay_api_key="")
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.gateway.deps import anonymous_allowed
+from services.gateway.http.deps import anonymous_allowed
 from services.gateway.settings import GatewaySettings
 
 

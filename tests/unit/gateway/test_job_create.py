@@ -5,7 +5,7 @@ from pydantic import ValidationError
 
 from libs.common.models import PICTURE_MODEL_IDS
 from libs.common.vocabulary import ART_STYLES, FPS_VALUES, LANGUAGES, MOODS, QUALITIES, TRANSITIONS, VOICES
-from services.gateway.schemas import JobCreate
+from services.gateway.core.schemas import JobCreate
 
 
 def test_defaults_make_a_vertical_short() -> None:

@@ -11,8 +11,8 @@ from libs.common.events import (
     Storyboard,
     VideoOutput,
 )
-from services.gateway.lifecycle import apply_event, cancel
-from services.gateway.store import Job
+from services.gateway.core.lifecycle import apply_event, cancel
+from services.gateway.core.store import Job
 
 USER = "user-1"
 

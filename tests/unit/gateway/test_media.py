@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.gateway.media import parse_range
+from services.gateway.http.media import parse_range
 
 SIZE = 1000
 

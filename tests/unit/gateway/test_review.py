@@ -4,8 +4,8 @@ import pytest
 
 from libs.common.errors import InvalidInput
 from libs.common.events import Scene, Storyboard
-from services.gateway.review import approved_storyboard
-from services.gateway.schemas import SceneEdit, StoryApproval
+from services.gateway.core.review import approved_storyboard
+from services.gateway.core.schemas import SceneEdit, StoryApproval
 
 WRITTEN = Storyboard(
     title="The Lighthouse",

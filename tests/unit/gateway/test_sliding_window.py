@@ -1,6 +1,6 @@
 """The sliding-window estimate: a budget cannot be spent twice across a window boundary."""
 
-from services.gateway.ratelimit import sliding_usage
+from services.gateway.core.ratelimit import sliding_usage
 
 MINUTE = 60
 

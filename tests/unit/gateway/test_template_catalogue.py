@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from services.gateway import templates
+from services.gateway.core import templates
 
 
 @pytest.mark.parametrize("definition", templates.CATALOGUE, ids=lambda definition: definition.slug)

@@ -3,7 +3,7 @@
 from libs.common.events import JobInput, RenderOptions
 from libs.common.scene_work import FETCHING_FOOTAGE, SEARCHING_FOOTAGE
 from services.gateway.compat.text2video import STEPS, status_of
-from services.gateway.store import Job
+from services.gateway.core.store import Job
 
 
 def job(progress: int, message: str, status: str = "processing") -> Job:

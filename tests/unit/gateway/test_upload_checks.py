@@ -8,8 +8,8 @@ import pytest
 from PIL import Image
 
 from libs.common.errors import InvalidInput
-from services.gateway.projects import project_reference
-from services.gateway.uploads import MAX_PIXELS, inspect_image
+from services.gateway.core.projects import project_reference
+from services.gateway.core.uploads import MAX_PIXELS, inspect_image
 
 
 def encoded(kind: str, size: tuple[int, int] = (32, 24)) -> bytes:

@@ -92,4 +92,3 @@ async def test_the_offline_maker_describes_what_it_paints() -> None:
     shown = maker.depiction(request)
     assert shown.depicts == SUBJECTS and shown.focus is not None
     assert await maker.make(request) == paint_scene(PROMPT, "cinematic", 270, 480, "job:0:1", SUBJECTS, "job")
-
