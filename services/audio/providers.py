@@ -44,14 +44,14 @@ def build_providers(settings: AudioSettings) -> AudioProviders:
     )
     if not wants_openai:
         narrator = offline_narrator(settings.offline_english_voice)
-        return AudioProviders(narrator, SilentNarrator(), Prices(), _nothing_to_close)
+        return AudioProviders(narrator, SilentNarrator(), settings, _nothing_to_close)
     client = AsyncOpenAI(
         api_key=settings.openai_api_key,
         base_url=settings.openai_base_url,
         timeout=settings.provider_timeout_s,
         max_retries=0,
     )
-    return AudioProviders(OpenAISpeech(client, settings.tts_model), SilentNarrator(), Prices(), client.close, "openai")
+    return AudioProviders(OpenAISpeech(client, settings.tts_model), SilentNarrator(), settings, client.close, "openai")
 
 
 def offline_narrator(english_voice: OfflineEnglishVoice = "piper") -> OfflineNarrator:

@@ -3,6 +3,7 @@ from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
+from libs.common.pricing import Prices
 from libs.common.settings import ProviderSettings, WorkerSettings, env
 
 SpeechProvider = Literal["auto", "offline", "openai"]
@@ -10,7 +11,7 @@ SpeechProvider = Literal["auto", "offline", "openai"]
 OfflineEnglishVoice = Literal["piper", "espeak"]
 
 
-class AudioSettings(WorkerSettings, ProviderSettings):
+class AudioSettings(WorkerSettings, ProviderSettings, Prices):
     audio_port: int = Field(8013, validation_alias=env("AUDIO_PORT"), description="Where this service listens.")
     narration_concurrency: int = Field(2, ge=1, description="Scenes narrated at once.")
     stage_concurrency: int = Field(

@@ -141,4 +141,4 @@ def build_makers(settings: ImagingSettings) -> PictureMakers:
                 retry_max_s=settings.stock_retry_max_s,
             )
     closers.extend(library.close for library in libraries.values())
-    return PictureMakers(makers, settings.image_model, configured, Prices(), closers)
+    return PictureMakers(makers, settings.image_model, configured, settings, closers)

@@ -10,10 +10,11 @@ from libs.common.models import (
     get_model,
     unavailable_reason,
 )
+from libs.common.pricing import Prices
 from libs.common.settings import ProviderSettings, WorkerSettings, env
 
 
-class ImagingSettings(WorkerSettings, ProviderSettings):
+class ImagingSettings(WorkerSettings, ProviderSettings, Prices):
     imaging_port: int = Field(8012, validation_alias=env("IMAGING_PORT"), description="Where this service listens.")
     image_concurrency: int = Field(2, ge=1, description="Scenes painted at once.")
     stage_concurrency: int = Field(

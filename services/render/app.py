@@ -1,7 +1,6 @@
 from fastapi import FastAPI
 
 from libs.common.events import AudioCompleted, ImagesCompleted, Topics
-from libs.common.pricing import Prices
 from libs.common.runtime import Runtime
 from libs.common.service import build_service
 from services.render import handlers
@@ -9,7 +8,6 @@ from services.render.settings import RenderSettings
 
 
 def create_app(settings: RenderSettings) -> FastAPI:
-    prices = Prices()
 
     def wire(runtime: Runtime) -> None:
         runtime.consume(
@@ -17,7 +15,7 @@ def create_app(settings: RenderSettings) -> FastAPI:
             handlers.CONSUMER,
             (ImagesCompleted, AudioCompleted),
             "render",
-            lambda event: handlers.on_half(event, runtime, settings, prices),
+            lambda event: handlers.on_half(event, runtime, settings),
             settings.stage_concurrency,
         )
 

@@ -35,9 +35,7 @@ log = logging.getLogger(__name__)
 CONSUMER = "render"
 
 
-async def on_half(
-    event: ImagesCompleted | AudioCompleted, runtime: Runtime, settings: RenderSettings, prices: Prices
-) -> None:
+async def on_half(event: ImagesCompleted | AudioCompleted, runtime: Runtime, settings: RenderSettings) -> None:
     """Record this half of the join; when both halves are in, render and complete the job.
 
     Both halves arrive through one ordered subscription, so the second half always sees the
@@ -54,12 +52,12 @@ async def on_half(
         images, audio = halves
         version = 1 if join.output is None else VideoOutput.model_validate_json(join.output).version + 1
         output = await render_job(images, audio, runtime, settings, version)
-        completed = JobCompleted.after(event, output=output, cost=render_cost(output, prices))
+        completed = JobCompleted.after(event, output=output, cost=render_cost(output, settings))
         join.rendered_at, join.output = now(), output.model_dump_json()
         rendered = True
     elif join.output is not None and event.attempt > 1:
         output = VideoOutput.model_validate_json(join.output)
-        completed = JobCompleted.after(event, output=output, cost=render_cost(output, prices))
+        completed = JobCompleted.after(event, output=output, cost=render_cost(output, settings))
     async with runtime.finish(CONSUMER, event) as out:
         await save_join(out.session, join)
         if completed is not None:

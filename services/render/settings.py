@@ -2,10 +2,11 @@ import os
 
 from pydantic import Field
 
+from libs.common.pricing import Prices
 from libs.common.settings import WorkerSettings, env
 
 
-class RenderSettings(WorkerSettings):
+class RenderSettings(WorkerSettings, Prices):
     render_port: int = Field(8014, validation_alias=env("RENDER_PORT"), description="Where this service listens.")
     scene_padding_s: float = Field(0.0, ge=0, description="Silence added after each scene's narration.")
     transition_s: float = Field(

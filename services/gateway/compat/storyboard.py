@@ -339,7 +339,7 @@ async def stream_job(websocket: WebSocket, user: Principal, job: Job) -> None:
 
 def create_app(gateway: FastAPI) -> FastAPI:
     app = dialect_app(gateway, "Reelforge: storyboard video API (seed 004)", shape=shape)
-    providers = ProviderSettings()
+    providers: ProviderSettings = gateway.state.settings
 
     def configured() -> frozenset[str]:
         return configured_providers(providers)
