@@ -32,6 +32,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from bench.doc import write_section
+from bench.processes import children_of, process_table, tree_bytes
 from libs.common.events import Cue, RenderOptions
 from services.render.compose import Look, SceneMedia, render_video
 from services.render.segment import ENCODINGS
@@ -99,27 +100,8 @@ class PeakMemory:
 
     def _sample(self) -> None:
         while not self._stop.wait(0.05):
-            self.peak = max(self.peak, _tree_rss(self.pid))
-
-
-def _tree_rss(root: int) -> int:
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-            fields = text[text.rindex(")") + 2 :].split()
-        except (OSError, ValueError):
-            continue
-        pid = int(stat.parent.name)
-        parents[pid], rss[pid] = int(fields[1]), int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-    tree, frontier = {root}, [root]
-    while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
-        tree.update(children)
-        frontier.extend(children)
-    return sum(rss.get(pid, 0) for pid in tree)
+            table = process_table()
+            self.peak = max(self.peak, tree_bytes(self.pid, table, children_of(table)))
 
 
 def children_cpu_s() -> float:

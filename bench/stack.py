@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from bench.processes import children_of, process_table, tree_bytes
 from tests.stack import EmbeddedStack, register_and_login
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -184,7 +185,7 @@ class BenchStack:
         """The stack's processes by service (`broker` for Tansu): the supervisor's children, replicas together."""
         assert self.stack.process is not None
         found: dict[str, list[int]] = {}
-        for pid, (ppid, _) in _proc_table().items():
+        for pid, (ppid, _) in process_table().items():
             if ppid == self.stack.process.pid:
                 found.setdefault(_service_of(pid), []).append(pid)
         return found
@@ -279,21 +280,6 @@ async def wait_job(client: httpx.AsyncClient, job_id: str, timeout_s: float, pol
 
 # ---- processes ---------------------------------------------------------------------------------
 
-PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def _proc_table() -> dict[int, tuple[int, int]]:
-    """pid -> (parent pid, resident bytes) of every process, from /proc/<pid>/stat."""
-    table: dict[int, tuple[int, int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-            fields = text[text.rindex(")") + 2 :].split()
-        except (OSError, ValueError):
-            continue
-        table[int(stat.parent.name)] = (int(fields[1]), int(fields[21]) * PAGE)
-    return table
-
 
 def _service_of(pid: int) -> str:
     try:
@@ -349,15 +335,13 @@ class RssSampler:
         root = self.bench.stack.process.pid
         names: dict[int, str] = {}
         while not self._stop.wait(self.every_s):
-            table = _proc_table()
-            children: dict[int, list[int]] = {}
-            for pid, (ppid, _) in table.items():
-                children.setdefault(ppid, []).append(pid)
+            table = process_table()
+            children = children_of(table)
             phase = self.peaks.setdefault(self.phase, {})
             largest: dict[str, list[int]] = {}
             for pid in children.get(root, []):
                 name = names.get(pid) or names.setdefault(pid, _service_of(pid))
-                own, tree = table[pid][1], _tree_bytes(pid, table, children)
+                own, tree = table[pid][1], tree_bytes(pid, table, children)
                 replica = largest.setdefault(name, [0, 0])
                 replica[0], replica[1] = max(replica[0], own), max(replica[1], tree)
             for name, (own, tree) in largest.items():
@@ -378,15 +362,6 @@ class RssSampler:
             }
             for phase, services in self.peaks.items()
         }
-
-
-def _tree_bytes(pid: int, table: dict[int, tuple[int, int]], children: dict[int, list[int]]) -> int:
-    total, frontier = 0, [pid]
-    while frontier:
-        current = frontier.pop()
-        total += table.get(current, (0, 0))[1]
-        frontier.extend(children.get(current, []))
-    return total
 
 
 def rss_bytes(pid: int) -> int:
