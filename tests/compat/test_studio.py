@@ -185,7 +185,8 @@ async def test_estimate_cost_and_cost_limit(stack: EmbeddedStack) -> None:
 
         # About 170 s of narration (within the free tier's 180 s), rendered at $40 a minute: over the $100
         # a job may cost.
-        too_dear = await api.post("/jobs/", json={"script": "word " * 540, "config": {"quality": "draft"}})
+        long_script = "The lighthouse keeper walked along the shore. " * 65
+        too_dear = await api.post("/jobs/", json={"script": long_script, "config": {"quality": "draft"}})
         assert_error(too_dear, 400, "$100")
         assert (await api.get("/jobs/")).json() == []
 
